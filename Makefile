@@ -1,0 +1,103 @@
+# khib: hibernation through a kexec jump.  "make" builds everything,
+# "make cycle" also runs hibernate/resume cycles in QEMU, "make test" runs
+# the unit tests and the QEMU integration tests.  See README.md.
+
+BUILD    := build
+SRC      := $(BUILD)/src/linux
+BIN      := $(BUILD)/bin
+OBJ      := $(BUILD)/obj
+STAMP    := $(BUILD)/stamps
+
+CC       := gcc
+CFLAGS   := -O2 -g -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE \
+	    -Itools/common -I$(BUILD)/include
+LDLIBS   := -lzstd -lxxhash
+
+SERIES      := $(BUILD)/src/series.stamp
+UAPI_HEADER := $(BUILD)/include/linux/kexec_hibernate.h
+MAIN_KERNEL := $(BUILD)/main/arch/x86/boot/bzImage
+HIB_KERNEL  := $(BUILD)/hib/arch/x86/boot/bzImage
+HIB_LIST    := $(BUILD)/hib-initramfs.list
+INITRAMFS   := $(BUILD)/initramfs.cpio.gz
+
+COMMON_SRC  := $(wildcard tools/common/*.c)
+WRITER_SRC  := $(wildcard tools/snapshot-writer/*.c)
+RESTORE_SRC := $(wildcard tools/restore/*.c)
+WORKLOAD_SRC := $(wildcard tools/workload/*.c)
+INSPECT_SRC := $(wildcard tools/inspect/*.c)
+TOOL_HEADERS := $(wildcard tools/*/*.h) $(UAPI_HEADER)
+
+TOOLS := $(BIN)/khib-writer $(BIN)/khib-restore $(BIN)/khib-workload \
+	 $(BIN)/khib-inspect
+
+.PHONY: all deps tools kernels cycle test unit-test integration-test clean
+
+all: deps kernels tools $(INITRAMFS)
+
+deps:
+	@scripts/install-deps.sh
+
+kernels: $(STAMP)/main-kernel $(STAMP)/hib-kernel
+
+tools: $(TOOLS)
+
+$(SERIES): kernel/series $(wildcard kernel/patches/*.patch) scripts/kernel-tree.sh
+	@scripts/kernel-tree.sh $(BUILD)
+
+$(UAPI_HEADER): $(SERIES)
+	@mkdir -p $(@D)
+	cp $(SRC)/include/uapi/linux/kexec_hibernate.h $@
+
+$(STAMP)/main-kernel: $(SERIES) kernel/config scripts/build-kernel.sh
+	@scripts/build-kernel.sh $(SRC) $(BUILD)/main kernel/config
+	@mkdir -p $(@D) && touch $@
+
+$(HIB_LIST): hibernate-kernel/initramfs.list
+	@mkdir -p $(@D)
+	sed 's|@WRITER@|$(abspath $(BIN)/khib-writer)|' $< >$@
+
+$(STAMP)/hib-kernel: $(SERIES) hibernate-kernel/config $(HIB_LIST) \
+		     $(BIN)/khib-writer scripts/build-kernel.sh
+	@scripts/build-kernel.sh $(SRC) $(BUILD)/hib hibernate-kernel/config \
+		'CONFIG_INITRAMFS_SOURCE="$(abspath $(HIB_LIST))"'
+	@mkdir -p $(@D) && touch $@
+
+$(OBJ)/%.o: tools/%.c $(TOOL_HEADERS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+objs = $(patsubst tools/%.c,$(OBJ)/%.o,$(1))
+
+$(BIN)/khib-writer: $(call objs,$(WRITER_SRC) $(COMMON_SRC))
+	@mkdir -p $(@D)
+	$(CC) -static -o $@ $^ $(LDLIBS)
+
+$(BIN)/khib-restore: $(call objs,$(RESTORE_SRC) $(COMMON_SRC))
+	@mkdir -p $(@D)
+	$(CC) -static -o $@ $^ $(LDLIBS)
+
+$(BIN)/khib-workload: $(call objs,$(WORKLOAD_SRC) $(COMMON_SRC))
+	@mkdir -p $(@D)
+	$(CC) -static -o $@ $^ $(LDLIBS)
+
+$(BIN)/khib-inspect: $(call objs,$(INSPECT_SRC) $(COMMON_SRC))
+	@mkdir -p $(@D)
+	$(CC) -o $@ $^ $(LDLIBS)
+
+$(INITRAMFS): $(STAMP)/hib-kernel $(TOOLS) $(wildcard initramfs/*) \
+	      scripts/mk-initramfs.sh
+	@scripts/mk-initramfs.sh $(BUILD) $(HIB_KERNEL) $@
+
+cycle: all
+	scripts/cycle
+
+unit-test: $(UAPI_HEADER)
+	@$(MAKE) -s -C tests/unit BUILD=$(abspath $(BUILD))
+
+integration-test: all
+	prove -v t/
+
+test: deps unit-test integration-test
+
+clean:
+	rm -rf $(BIN) $(OBJ) $(STAMP) $(INITRAMFS) $(HIB_LIST)

@@ -1,0 +1,227 @@
+package KhibQemu;
+# Boot the khib main kernel in QEMU and read what its serial console says.
+# Used by scripts/cycle and the tests in t/.
+
+use strict;
+use warnings;
+use Cwd qw(abs_path);
+use File::Basename qw(dirname);
+use IO::Select;
+use POSIX qw(WNOHANG);
+use Time::HiRes qw(time);
+
+our $TOP = abs_path(dirname(__FILE__) . '/../..');
+our $BUILD = "$TOP/build";
+
+# Defaults of the project's reference guest: 2 vCPUs, 1 GiB, TCG.
+sub defaults {
+	return (
+		mem => 1024,
+		cpus => 2,
+		kernel => "$BUILD/main/arch/x86/boot/bzImage",
+		initrd => "$BUILD/initramfs.cpio.gz",
+		disk => "$BUILD/cycle-disk.img",
+		disk_mib => 2048,
+		timeout => 900,
+		accel => $ENV{KHIB_ACCEL} // 'tcg,thread=multi',
+		log => undef,
+	);
+}
+
+sub create_disk {
+	my (%o) = @_;
+	unlink $o{disk};
+	open my $fh, '>', $o{disk} or die "cannot create $o{disk}: $!\n";
+	truncate $fh, $o{disk_mib} * 1024 * 1024 or die "truncate $o{disk}: $!\n";
+	close $fh;
+}
+
+sub log_line {
+	my ($o, $text) = @_;
+	return unless $o->{log_fh};
+	print { $o->{log_fh} } $text, "\n";
+}
+
+# Boot once.  Returns { lines => [[seconds since start, text]...],
+# start => epoch, seconds => wall time, exit => status, timed_out => bool }.
+# $o{on_line} is called with (seconds, text) for every console line.
+sub boot {
+	my (%o) = @_;
+	my @cmd = (
+		'qemu-system-x86_64', '-accel', $o{accel},
+		'-m', $o{mem}, '-smp', $o{cpus},
+		'-nodefaults', '-display', 'none', '-no-reboot',
+		'-serial', 'stdio',
+		'-kernel', $o{kernel}, '-initrd', $o{initrd},
+		'-append', "console=ttyS0 khib.resume=/dev/vda $o{append}",
+		'-drive', "file=$o{disk},if=virtio,format=raw,cache=unsafe",
+	);
+	my $start = time;
+	my $pid = open(my $out, '-|') // die "cannot fork: $!\n";
+	if (!$pid) {
+		open STDERR, '>&', \*STDOUT;
+		open STDIN, '<', '/dev/null';
+		exec @cmd or die "cannot run qemu-system-x86_64: $!\n";
+	}
+	log_line(\%o, sprintf("=== boot at %s: %s", scalar localtime($start),
+			      join(' ', @cmd)));
+
+	my $sel = IO::Select->new($out);
+	my ($buf, @lines, $timed_out) = ('');
+	while (1) {
+		my $left = $o{timeout} - (time - $start);
+		if ($left <= 0) {
+			$timed_out = 1;
+			kill 'KILL', $pid;
+			last;
+		}
+		next unless $sel->can_read($left < 1 ? $left : 1);
+		my $n = sysread($out, my $chunk, 65536);
+		last unless $n;
+		$buf .= $chunk;
+		while ($buf =~ s/^(.*?)\r?\n//) {
+			my $text = $1;
+			$text =~ s/\r//g;
+			my $t = time - $start;
+			push @lines, [$t, $text];
+			log_line(\%o, sprintf("%8.3f %s", $t, $text));
+			$o{on_line}->($t, $text) if $o{on_line};
+		}
+	}
+	close $out;
+	my $status = $?;
+	my $seconds = time - $start;
+	log_line(\%o, sprintf("=== qemu exited after %.1f s, status %d%s",
+			      $seconds, $status >> 8,
+			      $timed_out ? ' (timed out, killed)' : ''));
+	return {
+		lines => \@lines,
+		start => $start,
+		seconds => $seconds,
+		exit => $status,
+		timed_out => $timed_out,
+	};
+}
+
+# The first line matching $re, as [seconds, text, captures...], or undef.
+sub find {
+	my ($boot, $re) = @_;
+	for my $l (@{ $boot->{lines} }) {
+		if (my @m = $l->[1] =~ $re) {
+			return [$l->[0], $l->[1], @m];
+		}
+	}
+	return undef;
+}
+
+sub grep_lines {
+	my ($boot, $re) = @_;
+	return map { $_->[1] } grep { $_->[1] =~ $re } @{ $boot->{lines} };
+}
+
+# What khib-inspect says about the disk image.
+sub inspect {
+	my (%o) = @_;
+	my $text = `$BUILD/bin/khib-inspect $o{disk} 2>&1`;
+	chomp $text;
+	return $text;
+}
+
+# Hash lines "NAME HASH" from KHIB-FILE (or KHIB-FILE-AFTER N) markers.
+sub file_hashes {
+	my ($boot, $prefix) = @_;
+	my %h;
+	for my $line (grep_lines($boot, qr/^\Q$prefix\E file /)) {
+		my ($name, $hash) = $line =~ /file (\S+) (\S+)$/;
+		$h{$name} = $hash;
+	}
+	return \%h;
+}
+
+# Run a whole cycle test: boot, fill, then N hibernate/resume cycles.
+# Returns { ok => bool, error => text, boots => [...], cycles => [...] }.
+sub run_cycles {
+	my (%o) = (defaults(), @_);
+	my $n = $o{cycles} // 3;
+	my $fill = $o{fill} // 60;
+	my $append = "khib.test=cycle:$n:$fill" .
+		     ($o{extra_append} ? " $o{extra_append}" : '');
+	my $report = $o{report} // sub { };
+	my %res = (ok => 0, boots => [], cycles => []);
+
+	if ($o{log}) {
+		open $o{log_fh}, '>', $o{log} or die "cannot write $o{log}: $!\n";
+		$o{log_fh}->autoflush(1);
+	}
+	create_disk(%o);
+	my ($before);
+	for my $i (0 .. $n) {
+		my $boot = boot(%o, append => $append);
+		push @{ $res{boots} }, $boot;
+		if ($boot->{timed_out}) {
+			$res{error} = "boot $i timed out after $o{timeout} s";
+			return \%res;
+		}
+		if (my $fail = find($boot, qr/^(KHIB-FAIL .*)$/)) {
+			$res{error} = "boot $i: $fail->[2]";
+			return \%res;
+		}
+		if ($i == 0) {
+			$before = file_hashes($boot, 'KHIB-FILE');
+			$res{first_boot} = $boot;
+		} else {
+			my $c = $res{cycles}[$i - 1];
+			my $resumed = find($boot, qr/^KHIB-RESUMED $i$/);
+			my $verify = find($boot, qr/^KHIB-VERIFY $i (.*)$/);
+			unless ($resumed && $verify) {
+				$res{error} = "boot $i: the system did not resume from image $i";
+				return \%res;
+			}
+			$c->{resume_seconds} = $resumed->[0];
+			$c->{verify} = $verify->[2];
+			my $restore = find($boot, qr/khib-restore: image loaded and verified in ([\d.]+) s/);
+			$c->{restore_seconds} = $restore->[2] if $restore;
+			my $after = file_hashes($boot, "KHIB-FILE-AFTER $i");
+			my @bad = grep { ($after->{$_} // '') ne $before->{$_} } sort keys %$before;
+			$c->{files_checked} = scalar keys %$before;
+			$c->{files_bad} = \@bad;
+			$c->{ok} = $verify->[2] =~ /files=ok anon=ok process=ok/ && !@bad &&
+				   keys %$before > 0;
+			$report->($i, $c);
+			unless ($c->{ok}) {
+				$res{error} = "cycle $i: verification failed: $verify->[2]" .
+					      (@bad ? " (host saw changed files: @bad)" : '');
+				return \%res;
+			}
+		}
+		last if $i == $n;
+
+		my $next = $i + 1;
+		my $hib = find($boot, qr/^KHIB-HIBERNATE $next counter=/);
+		unless ($hib) {
+			$res{error} = "boot $i: hibernation $next did not start";
+			return \%res;
+		}
+		my $wrote = find($boot, qr/khib-writer: wrote (\d+) pages .* ([\d]+) MiB on disk in ([\d.]+) s/);
+		unless ($wrote) {
+			$res{error} = "boot $i: the hibernate kernel did not write image $next";
+			return \%res;
+		}
+		push @{ $res{cycles} }, {
+			hibernate_seconds => $boot->{seconds} - $hib->[0],
+			image_pages => $wrote->[2],
+			image_mib => int($wrote->[2] / 256),
+			stored_mib => $wrote->[3],
+			write_seconds => $wrote->[4],
+			inspect => inspect(%o),
+		};
+	}
+	unless (find($res{boots}[-1], qr/^KHIB-DONE$/)) {
+		$res{error} = "the last boot did not finish the test";
+		return \%res;
+	}
+	$res{ok} = 1;
+	return \%res;
+}
+
+1;

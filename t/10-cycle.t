@@ -1,0 +1,47 @@
+#!/usr/bin/perl
+# Three hibernate/resume cycles of a 2-vCPU, 1 GiB guest with 60 % of its
+# RAM filled: every byte of the data and the counting process must survive,
+# and the first boot, which finds no image, must boot normally.
+use strict;
+use warnings;
+use FindBin;
+use lib "$FindBin::Bin/../scripts/lib";
+use Test::More;
+use KhibQemu;
+
+my $res = KhibQemu::run_cycles(
+	cycles => 3,
+	fill => 60,
+	log => "$KhibQemu::BUILD/t-cycle.log",
+	report => sub {
+		my ($i, $c) = @_;
+		diag(sprintf("cycle %d: hibernate %.1f s, resume %.1f s, image %d MiB, %d MiB on disk",
+			     $i, $c->{hibernate_seconds}, $c->{resume_seconds},
+			     $c->{image_mib}, $c->{stored_mib}));
+	},
+);
+
+my $first = $res->{first_boot};
+ok($first, 'the first boot ran') or BAIL_OUT("no boot: $res->{error}");
+ok(KhibQemu::find($first, qr/khib-restore: \/dev\/vda: no hibernation image; booting normally/),
+   'with no image on the disk, khib-restore says so and the boot goes on');
+ok(KhibQemu::find($first, qr/^khib-load: hibernate kernel loaded/),
+   'the normal boot loads the hibernate kernel');
+my $fill = KhibQemu::find($first, qr/^KHIB-FILL files=(\d+) anon=(\d+) ram=(\d+)/);
+ok($fill && ($fill->[2] + $fill->[3]) * 100 >= 59 * $fill->[4],
+   'the workload fills 60 % of RAM') or diag($fill ? $fill->[1] : 'no KHIB-FILL line');
+
+is(scalar @{ $res->{cycles} }, 3, 'three images were written');
+for my $i (1 .. @{ $res->{cycles} }) {
+	my $c = $res->{cycles}[$i - 1];
+	ok($c->{ok}, "cycle $i: files, anonymous memory and the counting process survived")
+		or diag($c->{verify} // 'not resumed');
+	like($c->{inspect} // '', qr/valid image of \d+ pages/,
+	     "cycle $i: khib-inspect found a valid image after the power-off");
+	ok($c->{image_pages} * 4096 >= 0.6 * 1024 * 1024 * 1024,
+	   "cycle $i: the image holds at least the 60 % of RAM filled");
+	is(scalar @{ $c->{files_bad} // [] }, 0,
+	   "cycle $i: the host saw the same file hashes before and after");
+}
+ok($res->{ok}, 'all cycles passed') or diag($res->{error});
+done_testing();

@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Loading and checking the descriptor, as the snapshot writer does. */
+#include <stdlib.h>
+#include <string.h>
+#include <linux/kexec_hibernate.h>
+
+#include "crc32.h"
+#include "descriptor.h"
+#include "fake_machine.h"
+#include "tap.h"
+
+#define RAM_PAGES 4000
+
+static int load(struct fake_machine *m, struct descriptor_view *v, char *why)
+{
+	return descriptor_load(v, m->desc_pfn * FAKE_PAGE, fake_read_page, m,
+			       why, 256);
+}
+
+static void test_good(void)
+{
+	struct fake_machine m;
+	struct descriptor_view v;
+	char why[256] = "";
+	uint64_t total = 0, pfn, srcs_ok = 1;
+	struct redirect_cursor c;
+	struct pfn_walk w;
+	int err;
+
+	fake_init(&m, RAM_PAGES, 1);
+	/* 16-PFN chunks: 250 of them, in two bitmap tables. */
+	fake_build_descriptor(&m, 16, 300);
+	err = load(&m, &v, why);
+	ok(err == KHIB_OK, "a good descriptor loads (%s)", why);
+	if (err)
+		return;
+	ok(v.nr_chunks == 250, "all 250 chunks from two tables");
+	ok(v.nr_redirects == 300, "all 300 redirects from two tables");
+	ok(v.desc.nr_image_pages == m.nr_saveable,
+	   "the page count matches the saveable pages");
+	ok(!strcmp(v.desc.release, "6.12.117-test"), "release copied");
+	ok(((uint8_t *)v.header_page)[0] == 0x5a, "header page copied");
+
+	pfn_walk_init(&w, v.chunks, v.nr_chunks);
+	redirect_cursor_init(&c, &v);
+	while ((pfn = pfn_walk_next(&w)) != PFN_WALK_END) {
+		uint64_t src = redirect_resolve(&c, pfn);
+
+		if (!m.saveable[pfn])
+			srcs_ok = 0;
+		if (memcmp(fake_page(&m, src), m.original + pfn * FAKE_PAGE,
+			   FAKE_PAGE))
+			srcs_ok = 0;
+		total++;
+	}
+	ok(total == m.nr_saveable && srcs_ok,
+	   "the walk visits exactly the saveable pages, and redirects lead to their contents");
+	descriptor_free(&v);
+	fake_free(&m);
+}
+
+/* Break the descriptor with @breaker; the load must fail with @want. */
+static void expect_refusal(const char *what, int want, const char *needle,
+			   void (*breaker)(struct fake_machine *m))
+{
+	struct fake_machine m;
+	struct descriptor_view v;
+	char why[256] = "";
+	int err;
+
+	fake_init(&m, RAM_PAGES, 2);
+	fake_build_descriptor(&m, 64, 20);
+	breaker(&m);
+	err = load(&m, &v, why);
+	ok(err == want && strstr(why, needle), "%s is refused: %s", what, why);
+	fake_free(&m);
+}
+
+static struct khib_descriptor *desc(struct fake_machine *m)
+{
+	return fake_page(m, m->desc_pfn);
+}
+
+static void bad_magic(struct fake_machine *m)
+{
+	desc(m)->magic ^= 1;
+}
+
+static void new_major(struct fake_machine *m)
+{
+	desc(m)->abi_major = KHIB_ABI_MAJOR + 1;
+	fake_reseal(m);
+}
+
+static void flipped_bit(struct fake_machine *m)
+{
+	desc(m)->nr_ram_pages ^= 4;
+}
+
+static void short_size(struct fake_machine *m)
+{
+	desc(m)->size = 64;
+	fake_reseal(m);
+}
+
+static void broken_chain(struct fake_machine *m)
+{
+	struct khib_table_header *t =
+		fake_page(m, desc(m)->bitmap_tables / FAKE_PAGE);
+
+	t->index = 3;
+	t->checksum = 0;
+	t->checksum = crc32_of(t, FAKE_PAGE);
+}
+
+static void bad_table_crc(struct fake_machine *m)
+{
+	struct khib_bitmap_table *t =
+		fake_page(m, desc(m)->bitmap_tables / FAKE_PAGE);
+
+	t->chunks[0].start_pfn++;
+}
+
+static void bad_bitmap(struct fake_machine *m)
+{
+	struct khib_bitmap_table *t =
+		fake_page(m, desc(m)->bitmap_tables / FAKE_PAGE);
+	uint64_t *bits = fake_page(m, t->chunks[1].bitmap / FAKE_PAGE);
+
+	bits[0] ^= 1;
+}
+
+static void wrong_total(struct fake_machine *m)
+{
+	desc(m)->nr_image_pages++;
+	fake_reseal(m);
+}
+
+static void duplicate_redirect(struct fake_machine *m)
+{
+	struct khib_redirect_table *t =
+		fake_page(m, desc(m)->redirect_tables / FAKE_PAGE);
+
+	t->redirects[1].pfn = t->redirects[0].pfn;
+	t->header.checksum = 0;
+	t->header.checksum = crc32_of(t, FAKE_PAGE);
+}
+
+static void bad_header(struct fake_machine *m)
+{
+	uint8_t *h = fake_page(m, desc(m)->image_header / FAKE_PAGE);
+
+	h[100] ^= 0xff;
+}
+
+static void outside_memory(struct fake_machine *m)
+{
+	desc(m)->redirect_tables = (m->nr_pages + 10) * FAKE_PAGE;
+	fake_reseal(m);
+}
+
+int main(void)
+{
+	test_good();
+	expect_refusal("a wrong magic", KHIB_ERR_DESCRIPTOR, "no descriptor",
+		       bad_magic);
+	expect_refusal("a newer ABI major", KHIB_ERR_ABI, "ABI", new_major);
+	expect_refusal("a flipped bit", KHIB_ERR_DESCRIPTOR, "checksum",
+		       flipped_bit);
+	expect_refusal("a truncated size", KHIB_ERR_DESCRIPTOR, "size",
+		       short_size);
+	expect_refusal("a table out of its chain", KHIB_ERR_DESCRIPTOR,
+		       "not table 0", broken_chain);
+	expect_refusal("a damaged table", KHIB_ERR_DESCRIPTOR,
+		       "checksum mismatch in the table", bad_table_crc);
+	expect_refusal("a damaged bitmap", KHIB_ERR_DESCRIPTOR,
+		       "bitmap chunk 1", bad_bitmap);
+	expect_refusal("a page total that disagrees", KHIB_ERR_DESCRIPTOR,
+		       "the descriptor says", wrong_total);
+	expect_refusal("a PFN redirected twice", KHIB_ERR_DESCRIPTOR,
+		       "redirected twice", duplicate_redirect);
+	expect_refusal("a damaged image header", KHIB_ERR_DESCRIPTOR,
+		       "image header", bad_header);
+	expect_refusal("a table outside memory", KHIB_ERR_DESCRIPTOR,
+		       "cannot read", outside_memory);
+	return tap_done();
+}

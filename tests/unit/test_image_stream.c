@@ -1,0 +1,238 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The image stream end to end: write an image from a fake hibernating
+ * kernel's memory with the snapshot writer's code, read it back with
+ * khib-restore's code, and check every page; then damage it in the ways a
+ * disk or a power cut would and check that it is refused.
+ */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "descriptor.h"
+#include "fake_machine.h"
+#include "image_reader.h"
+#include "image_writer.h"
+#include "tap.h"
+
+#define RAM_PAGES 3000
+
+static char target[] = "/tmp/khib-unit-XXXXXX";
+
+static void make_target(uint64_t bytes)
+{
+	int fd = open(target, O_RDWR | O_CREAT | O_TRUNC, 0600);
+
+	if (fd < 0 || ftruncate(fd, (off_t)bytes))
+		perror(target);
+	close(fd);
+}
+
+static int write_image(struct fake_machine *m, int level,
+		       struct writer_report *rep)
+{
+	struct descriptor_view v;
+	struct image_source src = { .view = &v, .page_at = fake_page_at,
+				    .ctx = m };
+	struct writer_options opt = { .target = target, .level = level };
+	char why[256];
+	int err;
+
+	err = descriptor_load(&v, m->desc_pfn * FAKE_PAGE, fake_read_page, m,
+			      why, sizeof(why));
+	if (err) {
+		printf("# descriptor: %s\n", why);
+		return err;
+	}
+	err = image_write(&src, &opt, rep);
+	descriptor_free(&v);
+	return err;
+}
+
+/* Read the whole image; count pages that differ from the originals. */
+static int read_back(struct fake_machine *m, uint64_t *pages,
+		     uint64_t *mismatches, char *why)
+{
+	struct image_reader r;
+	const uint8_t *data;
+	struct pfn_walk w;
+	uint32_t n;
+	int ret;
+
+	*pages = *mismatches = 0;
+	if (image_open(&r, target, false) != IMAGE_VALID) {
+		strcpy(why, r.why);
+		return -1;
+	}
+	pfn_walk_init(&w, r.chunks, r.nr_chunks);
+	while ((ret = image_next_chunk(&r, &data, &n)) > 0) {
+		for (uint32_t i = 0; i < n; i++) {
+			uint64_t pfn = pfn_walk_next(&w);
+
+			if (memcmp(data + (size_t)i * FAKE_PAGE,
+				   m->original + pfn * FAKE_PAGE, FAKE_PAGE))
+				(*mismatches)++;
+			(*pages)++;
+		}
+	}
+	strcpy(why, r.why);
+	image_close(&r);
+	return ret;
+}
+
+static void test_round_trip(int level)
+{
+	struct fake_machine m;
+	struct writer_report rep;
+	uint64_t pages, bad;
+	char why[256];
+	int err;
+
+	fake_init(&m, RAM_PAGES, 3);
+	fake_build_descriptor(&m, 4096, 100);
+	make_target(64 << 20);
+	err = write_image(&m, level, &rep);
+	ok(err == KHIB_OK, "level %d: the image is written (%s)", level,
+	   err ? rep.why : "ok");
+	ok(rep.pages == m.nr_saveable && rep.zero_pages > 0 &&
+	   rep.zero_pages < rep.pages,
+	   "level %d: %llu pages, %llu of them zero, reported", level,
+	   (unsigned long long)rep.pages,
+	   (unsigned long long)rep.zero_pages);
+	err = read_back(&m, &pages, &bad, why);
+	ok(err == 0 && pages == m.nr_saveable && bad == 0,
+	   "level %d: all %llu pages read back as they were, redirected ones too (%s)",
+	   level, (unsigned long long)pages, err ? why : "ok");
+	if (level)
+		ok(rep.bytes < (rep.pages - rep.zero_pages) * FAKE_PAGE,
+		   "level %d: compression saves space (%llu bytes)", level,
+		   (unsigned long long)rep.bytes);
+	fake_free(&m);
+}
+
+static void poke(uint64_t offset, uint8_t xor)
+{
+	int fd = open(target, O_RDWR);
+	uint8_t b;
+
+	if (pread(fd, &b, 1, (off_t)offset) == 1) {
+		b ^= xor;
+		if (pwrite(fd, &b, 1, (off_t)offset) != 1)
+			perror("poke");
+	}
+	close(fd);
+}
+
+static struct khib_image_super read_super(void)
+{
+	struct khib_image_super sb;
+	int fd = open(target, O_RDONLY);
+
+	if (pread(fd, &sb, sizeof(sb), 0) != sizeof(sb))
+		memset(&sb, 0, sizeof(sb));
+	close(fd);
+	return sb;
+}
+
+static void test_damage(void)
+{
+	struct fake_machine m;
+	struct writer_report rep;
+	struct khib_image_super sb;
+	struct image_reader r;
+	uint64_t pages, bad;
+	char why[256];
+
+	fake_init(&m, RAM_PAGES, 4);
+	fake_build_descriptor(&m, 32768, 10);
+	make_target(64 << 20);
+	write_image(&m, 1, &rep);
+	sb = read_super();
+
+	poke(sb.data_offset + sb.data_bytes / 2, 0x10);
+	ok(read_back(&m, &pages, &bad, why) < 0 && strstr(why, "chunk"),
+	   "a flipped bit in the data is caught: %s", why);
+	poke(sb.data_offset + sb.data_bytes / 2, 0x10);
+	ok(read_back(&m, &pages, &bad, why) == 0 && bad == 0,
+	   "flipped back, the image is good again");
+
+	poke(sb.map_offset + 40, 0x01);
+	ok(image_open(&r, target, false) == IMAGE_CORRUPT &&
+	   strstr(r.why, "page map"), "a damaged page map is refused before any data: %s",
+	   r.why);
+	poke(sb.map_offset + 40, 0x01);
+
+	poke(offsetof(struct khib_image_super, nr_pages), 0x01);
+	ok(image_open(&r, target, false) == IMAGE_CORRUPT &&
+	   strstr(r.why, "superblock checksum"),
+	   "a damaged superblock is refused: %s", r.why);
+	poke(offsetof(struct khib_image_super, nr_pages), 0x01);
+
+	ok(image_open(&r, target, true) == IMAGE_VALID &&
+	   image_mark_restored(&r) == 0, "the image can be marked restored");
+	image_close(&r);
+	ok(image_open(&r, target, false) == IMAGE_SPENT &&
+	   strstr(r.why, "restored already"),
+	   "a restored image is not offered again: %s", r.why);
+
+	make_target(64 << 20);
+	ok(image_open(&r, target, false) == IMAGE_ABSENT,
+	   "an empty device holds no image: %s", r.why);
+	fake_free(&m);
+}
+
+static void test_too_small(void)
+{
+	struct fake_machine m;
+	struct writer_report rep;
+	struct image_reader r;
+	int err;
+
+	fake_init(&m, RAM_PAGES, 5);
+	fake_build_descriptor(&m, 32768, 0);
+	make_target(1 << 20);
+	err = write_image(&m, 0, &rep);
+	ok(err == KHIB_ERR_NO_SPACE && strstr(rep.why, "does not fit"),
+	   "a target that is too small fails with NO_SPACE: %s", rep.why);
+	ok(image_open(&r, target, false) == IMAGE_SPENT &&
+	   strstr(r.why, "incomplete"),
+	   "and what was written is marked incomplete: %s", r.why);
+	fake_free(&m);
+}
+
+static void test_missing_target(void)
+{
+	struct fake_machine m;
+	struct writer_report rep;
+	char saved[sizeof(target)];
+	int err;
+
+	fake_init(&m, 100, 6);
+	fake_build_descriptor(&m, 32768, 0);
+	memcpy(saved, target, sizeof(target));
+	strcpy(target + strlen(target) - 6, "nodir/");
+	err = write_image(&m, 1, &rep);
+	ok(err == KHIB_ERR_TARGET && strstr(rep.why, "cannot open"),
+	   "a missing target fails with TARGET: %s", rep.why);
+	memcpy(target, saved, sizeof(target));
+	fake_free(&m);
+}
+
+int main(void)
+{
+	int fd = mkstemp(target);
+
+	if (fd < 0)
+		return 1;
+	close(fd);
+	test_round_trip(0);
+	test_round_trip(1);
+	test_round_trip(-5);
+	test_damage();
+	test_too_small();
+	test_missing_target();
+	unlink(target);
+	return tap_done();
+}

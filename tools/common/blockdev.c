@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "blockdev.h"
+
+int blockdev_open(struct blockdev *dev, const char *path, bool writable)
+{
+	int flags = (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC;
+	struct stat st;
+
+	dev->path = path;
+	dev->direct = true;
+	dev->fd = open(path, flags | O_DIRECT);
+	if (dev->fd < 0 && errno == EINVAL) {
+		/* tmpfs and some other test targets refuse O_DIRECT. */
+		dev->direct = false;
+		dev->fd = open(path, flags);
+	}
+	if (dev->fd < 0)
+		return -1;
+	if (fstat(dev->fd, &st) < 0)
+		goto fail;
+	if (S_ISBLK(st.st_mode)) {
+		if (ioctl(dev->fd, BLKGETSIZE64, &dev->size) < 0)
+			goto fail;
+	} else if (S_ISREG(st.st_mode)) {
+		dev->size = (uint64_t)st.st_size;
+	} else {
+		errno = ENOTBLK;
+		goto fail;
+	}
+	return 0;
+fail:
+	close(dev->fd);
+	dev->fd = -1;
+	return -1;
+}
+
+void blockdev_close(struct blockdev *dev)
+{
+	if (dev->fd >= 0)
+		close(dev->fd);
+	dev->fd = -1;
+}
+
+static bool in_bounds(struct blockdev *dev, uint64_t offset, size_t len)
+{
+	return offset <= dev->size && len <= dev->size - offset;
+}
+
+int blockdev_read(struct blockdev *dev, uint64_t offset, void *buf,
+		  size_t len)
+{
+	uint8_t *p = buf;
+
+	if (!in_bounds(dev, offset, len)) {
+		errno = ENOSPC;
+		return -1;
+	}
+	while (len) {
+		ssize_t n = pread(dev->fd, p, len, (off_t)offset);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0)
+				errno = EIO;
+			return -1;
+		}
+		p += n;
+		offset += (uint64_t)n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int blockdev_write(struct blockdev *dev, uint64_t offset, const void *buf,
+		   size_t len)
+{
+	const uint8_t *p = buf;
+
+	if (!in_bounds(dev, offset, len)) {
+		errno = ENOSPC;
+		return -1;
+	}
+	while (len) {
+		ssize_t n = pwrite(dev->fd, p, len, (off_t)offset);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0)
+				errno = EIO;
+			return -1;
+		}
+		p += n;
+		offset += (uint64_t)n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int blockdev_sync(struct blockdev *dev)
+{
+	return fdatasync(dev->fd);
+}
+
+void *blockdev_buffer(size_t len)
+{
+	void *buf;
+
+	if (posix_memalign(&buf, BLOCKDEV_ALIGN, len))
+		return NULL;
+	memset(buf, 0, len);
+	return buf;
+}

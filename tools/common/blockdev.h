@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * An image target: a block device, or a regular file in tests.  I/O goes
+ * around the page cache (O_DIRECT) where the target allows it, so that
+ * neither the hibernate kernel nor a resuming kernel fills its memory with
+ * cached image data.  Offsets, lengths and buffers are BLOCKDEV_ALIGN
+ * aligned.
+ */
+#ifndef KHIB_BLOCKDEV_H
+#define KHIB_BLOCKDEV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define BLOCKDEV_ALIGN	4096
+
+struct blockdev {
+	int fd;
+	const char *path;
+	uint64_t size;		/* bytes */
+	bool direct;		/* O_DIRECT in effect */
+};
+
+/* Return 0, or -1 with errno set. */
+int blockdev_open(struct blockdev *dev, const char *path, bool writable);
+void blockdev_close(struct blockdev *dev);
+int blockdev_read(struct blockdev *dev, uint64_t offset, void *buf,
+		  size_t len);
+int blockdev_write(struct blockdev *dev, uint64_t offset, const void *buf,
+		   size_t len);
+int blockdev_sync(struct blockdev *dev);
+
+/* An aligned, zeroed buffer, or NULL. */
+void *blockdev_buffer(size_t len);
+
+#endif

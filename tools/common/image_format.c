@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <xxhash.h>
+
+#include "image_format.h"
+
+uint64_t image_hash(const void *buf, size_t len)
+{
+	return XXH3_64bits(buf, len);
+}
+
+void image_super_seal(struct khib_image_super *sb)
+{
+	sb->hash = 0;
+	sb->hash = image_hash(sb, sizeof(*sb));
+}
+
+const char *image_state_name(uint32_t state)
+{
+	switch (state) {
+	case KHIB_IMAGE_WRITING:
+		return "incomplete";
+	case KHIB_IMAGE_VALID:
+		return "valid";
+	case KHIB_IMAGE_RESTORED:
+		return "restored already";
+	default:
+		return "unknown";
+	}
+}
+
+static bool region_fits(uint64_t offset, uint64_t bytes, uint64_t device_bytes)
+{
+	return offset % KHIB_IMAGE_ALIGN == 0 && offset <= device_bytes &&
+	       bytes <= device_bytes - offset;
+}
+
+enum image_verdict image_super_check(const struct khib_image_super *sb,
+				     uint64_t device_bytes,
+				     char *why, size_t why_len)
+{
+	struct khib_image_super copy = *sb;
+
+	if (sb->magic != KHIB_IMAGE_MAGIC) {
+		snprintf(why, why_len, "no hibernation image");
+		return IMAGE_ABSENT;
+	}
+	copy.hash = 0;
+	if (image_hash(&copy, sizeof(copy)) != sb->hash) {
+		snprintf(why, why_len, "image superblock checksum mismatch");
+		return IMAGE_CORRUPT;
+	}
+	if (sb->major != KHIB_IMAGE_MAJOR) {
+		snprintf(why, why_len,
+			 "image format %u.%u, this tool reads %u.x",
+			 sb->major, sb->minor, KHIB_IMAGE_MAJOR);
+		return IMAGE_CORRUPT;
+	}
+	if (sb->state != KHIB_IMAGE_VALID) {
+		snprintf(why, why_len, "image is %s",
+			 image_state_name(sb->state));
+		return IMAGE_SPENT;
+	}
+	if (sb->page_size != KHIB_PAGE_SIZE ||
+	    sb->chunk_pages == 0 || sb->chunk_pages > KHIB_CHUNK_PAGES) {
+		snprintf(why, why_len, "unsupported page size %u or chunk size %u",
+			 sb->page_size, sb->chunk_pages);
+		return IMAGE_CORRUPT;
+	}
+	if (sb->nr_chunks != (sb->nr_pages + sb->chunk_pages - 1) /
+			     sb->chunk_pages ||
+	    sb->nr_zero_pages > sb->nr_pages) {
+		snprintf(why, why_len, "image page and chunk counts disagree");
+		return IMAGE_CORRUPT;
+	}
+	if (!region_fits(sb->header_offset, sb->page_size, device_bytes) ||
+	    !region_fits(sb->map_offset, sb->map_bytes, device_bytes) ||
+	    !region_fits(sb->data_offset, sb->data_bytes, device_bytes)) {
+		snprintf(why, why_len,
+			 "image regions lie outside the %llu-byte device",
+			 (unsigned long long)device_bytes);
+		return IMAGE_CORRUPT;
+	}
+	return IMAGE_VALID;
+}
+
+void chunk_header_seal(struct khib_chunk_header *h)
+{
+	h->header_hash = 0;
+	h->header_hash = image_hash(h, sizeof(*h));
+}
+
+bool chunk_header_check(const struct khib_chunk_header *h,
+			uint64_t index, uint64_t first_page, uint32_t nr_pages,
+			char *why, size_t why_len)
+{
+	struct khib_chunk_header copy = *h;
+
+	copy.header_hash = 0;
+	if (h->magic != KHIB_CHUNK_MAGIC ||
+	    image_hash(&copy, sizeof(copy)) != h->header_hash) {
+		snprintf(why, why_len, "chunk %llu: header damaged",
+			 (unsigned long long)index);
+		return false;
+	}
+	if (h->index != index || h->first_page != first_page ||
+	    h->nr_pages != nr_pages) {
+		snprintf(why, why_len,
+			 "chunk %llu: out of sequence (says chunk %llu, %u pages)",
+			 (unsigned long long)index,
+			 (unsigned long long)h->index, h->nr_pages);
+		return false;
+	}
+	if (h->encoding != KHIB_ENC_RAW && h->encoding != KHIB_ENC_ZSTD) {
+		snprintf(why, why_len, "chunk %llu: unknown encoding %u",
+			 (unsigned long long)index, h->encoding);
+		return false;
+	}
+	if (!bitmap_tail_clear(h->zero_map, nr_pages)) {
+		snprintf(why, why_len, "chunk %llu: zero map past its pages",
+			 (unsigned long long)index);
+		return false;
+	}
+	return true;
+}
+
+size_t page_map_bytes(const struct pfn_chunk *chunks, size_t nr_chunks)
+{
+	size_t bytes = 0, i;
+
+	for (i = 0; i < nr_chunks; i++)
+		bytes += sizeof(struct khib_map_chunk) +
+			 bitmap_words(chunks[i].nr_pfns) * 8;
+	return bytes;
+}
+
+void page_map_encode(void *buf, const struct pfn_chunk *chunks,
+		     size_t nr_chunks)
+{
+	uint8_t *p = buf;
+	size_t i;
+
+	for (i = 0; i < nr_chunks; i++) {
+		struct khib_map_chunk rec = {
+			.start_pfn = chunks[i].start_pfn,
+			.nr_pfns = chunks[i].nr_pfns,
+			.nr_set = chunks[i].nr_set,
+		};
+		size_t words = bitmap_words(chunks[i].nr_pfns) * 8;
+
+		memcpy(p, &rec, sizeof(rec));
+		memcpy(p + sizeof(rec), chunks[i].words, words);
+		p += sizeof(rec) + words;
+	}
+}
+
+bool page_map_decode(const void *buf, size_t len, struct pfn_chunk **chunks,
+		     size_t *nr_chunks, char *why, size_t why_len)
+{
+	const uint8_t *p = buf, *end = p + len;
+	struct pfn_chunk *list = NULL;
+	size_t n = 0, cap = 0;
+
+	if ((uintptr_t)buf % 8) {
+		snprintf(why, why_len, "page map buffer misaligned");
+		return false;
+	}
+	while (p < end) {
+		struct khib_map_chunk rec;
+		size_t words;
+
+		if ((size_t)(end - p) < sizeof(rec)) {
+			snprintf(why, why_len, "page map truncated");
+			goto fail;
+		}
+		memcpy(&rec, p, sizeof(rec));
+		words = bitmap_words(rec.nr_pfns) * 8;
+		if ((size_t)(end - p) - sizeof(rec) < words) {
+			snprintf(why, why_len, "page map record %zu truncated", n);
+			goto fail;
+		}
+		if (n == cap) {
+			struct pfn_chunk *grown;
+
+			cap = cap ? 2 * cap : 64;
+			grown = realloc(list, cap * sizeof(*list));
+			if (!grown) {
+				snprintf(why, why_len, "out of memory");
+				goto fail;
+			}
+			list = grown;
+		}
+		list[n].start_pfn = rec.start_pfn;
+		list[n].nr_pfns = rec.nr_pfns;
+		list[n].nr_set = rec.nr_set;
+		list[n].words = (const uint64_t *)(p + sizeof(rec));
+		n++;
+		p += sizeof(rec) + words;
+	}
+	*chunks = list;
+	*nr_chunks = n;
+	return true;
+fail:
+	free(list);
+	return false;
+}

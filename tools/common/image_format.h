@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Sealing and checking the structures of khib_image.h. */
+#ifndef KHIB_IMAGE_FORMAT_H
+#define KHIB_IMAGE_FORMAT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "khib_image.h"
+#include "pfn_bitmap.h"
+
+/* What the superblock at the start of a device says. */
+enum image_verdict {
+	IMAGE_VALID,		/* a complete image, ready to restore */
+	IMAGE_ABSENT,		/* no khib image at all */
+	IMAGE_SPENT,		/* incomplete, or restored already */
+	IMAGE_CORRUPT,		/* damaged or from an unknown version */
+};
+
+uint64_t image_hash(const void *buf, size_t len);
+
+void image_super_seal(struct khib_image_super *sb);
+enum image_verdict image_super_check(const struct khib_image_super *sb,
+				     uint64_t device_bytes,
+				     char *why, size_t why_len);
+const char *image_state_name(uint32_t state);
+
+void chunk_header_seal(struct khib_chunk_header *h);
+bool chunk_header_check(const struct khib_chunk_header *h,
+			uint64_t index, uint64_t first_page, uint32_t nr_pages,
+			char *why, size_t why_len);
+
+size_t page_map_bytes(const struct pfn_chunk *chunks, size_t nr_chunks);
+void page_map_encode(void *buf, const struct pfn_chunk *chunks,
+		     size_t nr_chunks);
+bool page_map_decode(const void *buf, size_t len, struct pfn_chunk **chunks,
+		     size_t *nr_chunks, char *why, size_t why_len);
+
+static inline uint64_t align_up(uint64_t x, uint64_t a)
+{
+	return (x + a - 1) / a * a;
+}
+
+#endif

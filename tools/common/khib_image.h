@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The khib hibernation image on its target block device.  Written by the
+ * snapshot writer in the hibernate kernel, read by khib-restore and
+ * khib-inspect.  docs/image-format.md explains it with examples.
+ *
+ * Layout, in bytes from the start of the device; every region starts on a
+ * KHIB_IMAGE_ALIGN boundary:
+ *
+ *   0              struct khib_image_super, zero-padded to KHIB_IMAGE_ALIGN
+ *   header_offset  the image header page (page_size bytes), as the
+ *                  hibernating kernel prepared it for /dev/snapshot
+ *   map_offset     the page map: which PFNs the image holds (see below)
+ *   data_offset    the data stream: nr_chunks chunk records back to back
+ *
+ * Page map.  A sequence of records, each a struct khib_map_chunk followed
+ * by (nr_pfns + 63) / 64 little-endian 64-bit words of bits; bit n of a
+ * record stands for PFN start_pfn + n.  Records are in ascending PFN order
+ * and do not overlap.  The image pages are the set bits, in that order;
+ * "image page i" below is the i-th of them.
+ *
+ * Data stream.  Chunk k covers image pages [k * chunk_pages,
+ * min((k + 1) * chunk_pages, nr_pages)).  Its record is a struct
+ * khib_chunk_header followed by payload_bytes of payload: the chunk's
+ * pages that are not all zero, in order, either as they are
+ * (KHIB_ENC_RAW) or as one zstd frame (KHIB_ENC_ZSTD).  All-zero pages are
+ * flagged in zero_map and not stored.  Records are not padded.
+ *
+ * Integrity.  Every hash is XXH3-64 (seed 0).  The superblock, each chunk
+ * header and the uncompressed data of each chunk carry their own hash; the
+ * superblock also holds the hashes of the header page and the page map.
+ * A hash field is zero while its own structure is hashed.
+ *
+ * Life cycle.  The writer first stores a superblock in state
+ * KHIB_IMAGE_WRITING, then the regions, then flushes and stores the final
+ * superblock in state KHIB_IMAGE_VALID.  khib-restore sets
+ * KHIB_IMAGE_RESTORED before it jumps into the image, so an image is
+ * resumed at most once.  A device without the magic holds no image.
+ *
+ * Versions.  Readers refuse a major version they do not know.  A minor
+ * version may only give meaning to reserved fields and flags.
+ */
+#ifndef KHIB_IMAGE_H
+#define KHIB_IMAGE_H
+
+#include <stdint.h>
+
+#define KHIB_IMAGE_MAGIC	0x31474d494249484bULL	/* "KHIBIMG1" */
+#define KHIB_IMAGE_MAJOR	1
+#define KHIB_IMAGE_MINOR	0
+#define KHIB_IMAGE_ALIGN	4096
+#define KHIB_CHUNK_PAGES	256
+#define KHIB_PAGE_SIZE		4096
+
+#define KHIB_IMAGE_WRITING	1	/* incomplete: never restore */
+#define KHIB_IMAGE_VALID	2	/* complete: restore once */
+#define KHIB_IMAGE_RESTORED	3	/* consumed by a restore */
+
+#define KHIB_ENC_RAW		0
+#define KHIB_ENC_ZSTD		1
+
+#define KHIB_IMAGE_RELEASE_LEN	72
+
+struct khib_image_super {
+	uint64_t magic;		/* KHIB_IMAGE_MAGIC */
+	uint16_t major;		/* KHIB_IMAGE_MAJOR */
+	uint16_t minor;		/* KHIB_IMAGE_MINOR */
+	uint32_t state;		/* KHIB_IMAGE_* */
+	uint64_t hash;		/* of this structure */
+	uint32_t page_size;	/* bytes per image page */
+	uint32_t chunk_pages;	/* image pages per data chunk */
+	uint64_t sequence;	/* the hibernating kernel's descriptor sequence */
+	uint64_t nr_pages;	/* image pages: set bits in the page map */
+	uint64_t nr_zero_pages;	/* of which all zero, not stored */
+	uint64_t nr_chunks;	/* chunk records in the data stream */
+	uint64_t header_offset;	/* the image header page */
+	uint64_t header_hash;
+	uint64_t map_offset;	/* the page map */
+	uint64_t map_bytes;
+	uint64_t map_hash;
+	uint64_t data_offset;	/* the data stream */
+	uint64_t data_bytes;
+	uint32_t compressor;	/* KHIB_ENC_ZSTD if any chunk may be compressed */
+	int32_t level;		/* compression level used */
+	uint32_t write_ms;	/* time the writer took */
+	uint32_t reserved;	/* zero */
+	uint64_t flags;		/* none defined yet, zero */
+	char release[KHIB_IMAGE_RELEASE_LEN];	/* of the hibernated kernel */
+};
+
+struct khib_map_chunk {
+	uint64_t start_pfn;	/* PFN of bit 0 */
+	uint32_t nr_pfns;	/* bits that follow */
+	uint32_t nr_set;	/* bits set */
+};
+
+#define KHIB_CHUNK_MAGIC	0x4b43484bu	/* "KHCK" */
+
+struct khib_chunk_header {
+	uint32_t magic;		/* KHIB_CHUNK_MAGIC */
+	uint32_t encoding;	/* KHIB_ENC_* */
+	uint64_t index;		/* chunk number, from 0 */
+	uint64_t first_page;	/* image page number of the first page */
+	uint32_t nr_pages;	/* image pages covered */
+	uint32_t payload_bytes;	/* bytes of payload after this header */
+	uint64_t data_hash;	/* of the non-zero pages, uncompressed */
+	uint64_t zero_map[KHIB_CHUNK_PAGES / 64];	/* bit i: page i is zero */
+	uint64_t header_hash;	/* of this header */
+};
+
+#endif

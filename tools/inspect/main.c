@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * khib-inspect: say what a khib image target holds, in one line, or with
+ * -v in detail.  Reads only; works on a block device or a disk image file.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "image_reader.h"
+
+static void print_details(const struct khib_image_super *sb)
+{
+	printf("  format %u.%u, sequence %" PRIu64 ", Linux %s\n", sb->major,
+	       sb->minor, (uint64_t)sb->sequence, sb->release);
+	printf("  pages %" PRIu64 " (%" PRIu64 " zero), %" PRIu64
+	       " chunks of %u pages\n", (uint64_t)sb->nr_pages,
+	       (uint64_t)sb->nr_zero_pages, (uint64_t)sb->nr_chunks,
+	       sb->chunk_pages);
+	printf("  header at %" PRIu64 ", page map at %" PRIu64 " (%" PRIu64
+	       " bytes), data at %" PRIu64 " (%" PRIu64 " bytes)\n",
+	       (uint64_t)sb->header_offset, (uint64_t)sb->map_offset,
+	       (uint64_t)sb->map_bytes, (uint64_t)sb->data_offset,
+	       (uint64_t)sb->data_bytes);
+	printf("  compression %s level %d, written in %u ms\n",
+	       sb->compressor == KHIB_ENC_ZSTD ? "zstd" : "none", sb->level,
+	       sb->write_ms);
+}
+
+int main(int argc, char **argv)
+{
+	bool verbose = argc == 3 && !strcmp(argv[1], "-v");
+	const char *path = argv[argc - 1];
+	struct image_reader r;
+	enum image_verdict v;
+
+	if (argc != 2 && !verbose) {
+		fprintf(stderr, "usage: khib-inspect [-v] DEVICE-OR-FILE\n");
+		return 2;
+	}
+	v = image_open(&r, path, false);
+	if (v != IMAGE_VALID) {
+		printf("%s: %s\n", path, r.why);
+		return v == IMAGE_CORRUPT ? 1 : 0;
+	}
+	printf("%s: valid image of %" PRIu64 " pages (%" PRIu64 " MiB), %"
+	       PRIu64 " MiB stored, Linux %s\n", path,
+	       (uint64_t)r.sb.nr_pages, (uint64_t)(r.sb.nr_pages >> 8),
+	       (uint64_t)((r.sb.data_offset + r.sb.data_bytes) >> 20),
+	       r.sb.release);
+	if (verbose)
+		print_details(&r.sb);
+	image_close(&r);
+	return 0;
+}

@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * khib-restore: resume from a khib hibernation image, early in the boot of
+ * the main system.
+ *
+ *   khib-restore [DEVICE]          restore, or return if there is nothing
+ *                                  (valid) to restore; DEVICE defaults to
+ *                                  khib.resume= on the kernel command line
+ *   khib-restore --check DEVICE    verify the whole image, touch nothing
+ *
+ * With "noresume" on the kernel command line a valid image is discarded.
+ *
+ * Everything is verified while the image is fed to /dev/snapshot, before
+ * the kernel replaces any memory; a bad image is refused with one line and
+ * the boot goes on.  The image is marked restored just before the jump, so
+ * it is never resumed twice.  Exit status: 0 when the boot should go on
+ * normally, 1 when the image could not be used, 2 on bad usage.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cmdline.h"
+#include "image_reader.h"
+#include "snapshot_feed.h"
+
+#define DEVICE_WAIT_MS	5000
+
+static double now(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec + t.tv_nsec / 1e9;
+}
+
+static void wait_for(const char *path)
+{
+	struct stat st;
+
+	for (int ms = 0; ms < DEVICE_WAIT_MS; ms += 50) {
+		if (!stat(path, &st))
+			return;
+		usleep(50 * 1000);
+	}
+}
+
+/* Stream all chunks, verified, to @feed (or nowhere, when checking). */
+static int stream_pages(struct image_reader *r, struct snapshot_feed *feed)
+{
+	uint64_t done = 0, next_report = 0, total = r->sb.nr_pages;
+	const uint8_t *pages;
+	uint32_t n;
+	int ret;
+
+	while ((ret = image_next_chunk(r, &pages, &n)) > 0) {
+		for (uint32_t i = 0; feed && i < n; i++)
+			if (snapshot_feed_page(feed, pages + (size_t)i *
+					       KHIB_PAGE_SIZE))
+				return -1;
+		done += n;
+		if (done >= next_report) {
+			printf("khib-restore: %3" PRIu64 "%% (%" PRIu64 "/%"
+			       PRIu64 " pages)\n", done * 100 / total, done,
+			       total);
+			next_report = done + total / 10 + 1;
+		}
+	}
+	if (ret < 0)
+		return -1;
+	if (done != total) {
+		snprintf(r->why, sizeof(r->why), "image ends after %" PRIu64
+			 " of %" PRIu64 " pages", done, total);
+		return -1;
+	}
+	return 0;
+}
+
+static int check_image(const char *device)
+{
+	struct image_reader r;
+	enum image_verdict v = image_open(&r, device, false);
+	double t0 = now();
+
+	if (v != IMAGE_VALID) {
+		printf("khib-restore: %s: %s\n", device, r.why);
+		return 1;
+	}
+	if (stream_pages(&r, NULL)) {
+		printf("khib-restore: %s: %s\n", device, r.why);
+		image_close(&r);
+		return 1;
+	}
+	printf("khib-restore: %s: image of %" PRIu64 " pages (Linux %s) is intact, checked in %.2f s\n",
+	       device, (uint64_t)r.sb.nr_pages, r.sb.release, now() - t0);
+	image_close(&r);
+	return 0;
+}
+
+static int restore(const char *device)
+{
+	struct snapshot_feed feed = { .fd = -1 };
+	struct image_reader r;
+	enum image_verdict v;
+	double t0 = now();
+	const char *why;
+
+	wait_for(device);
+	v = image_open(&r, device, true);
+	switch (v) {
+	case IMAGE_ABSENT:
+	case IMAGE_SPENT:
+		printf("khib-restore: %s: %s; booting normally\n", device, r.why);
+		return 0;
+	case IMAGE_CORRUPT:
+		printf("khib-restore: refusing the image on %s: %s; booting normally\n",
+		       device, r.why);
+		return 1;
+	case IMAGE_VALID:
+		break;
+	}
+	printf("khib-restore: resuming Linux %s from %s: %" PRIu64 " pages\n",
+	       r.sb.release, device, (uint64_t)r.sb.nr_pages);
+
+	if (snapshot_feed_open(&feed)) {
+		why = feed.why;
+		goto refuse;
+	}
+	if (snapshot_feed_page(&feed, r.header_page) ||
+	    snapshot_feed_pfns(&feed, r.chunks, r.nr_chunks, r.sb.nr_pages)) {
+		why = feed.why;
+		goto refuse;
+	}
+	if (stream_pages(&r, &feed)) {
+		why = feed.why[0] ? feed.why : r.why;
+		goto refuse;
+	}
+	if (image_mark_restored(&r)) {
+		printf("khib-restore: cannot mark the image on %s as used (%s); not resuming it, so that it cannot be resumed twice\n",
+		       device, strerror(errno));
+		snapshot_feed_abort(&feed);
+		image_close(&r);
+		return 1;
+	}
+	printf("khib-restore: image loaded and verified in %.2f s; jumping into it\n",
+	       now() - t0);
+	snapshot_feed_restore(&feed);
+	why = feed.why;
+	printf("khib-restore: %s; the image on %s is marked used; booting normally\n",
+	       why, device);
+	snapshot_feed_abort(&feed);
+	image_close(&r);
+	return 1;
+
+refuse:
+	printf("khib-restore: refusing the image on %s: %s; booting normally\n",
+	       device, why);
+	snapshot_feed_abort(&feed);
+	image_close(&r);
+	return 1;
+}
+
+/* "noresume": boot fresh, and never resume this image afterwards. */
+static int discard(const char *device)
+{
+	struct image_reader r;
+
+	wait_for(device);
+	if (image_open(&r, device, true) != IMAGE_VALID) {
+		printf("khib-restore: noresume given; %s: %s\n", device, r.why);
+		return 0;
+	}
+	if (image_mark_restored(&r))
+		printf("khib-restore: noresume given, but the image on %s cannot be marked used: %s\n",
+		       device, strerror(errno));
+	else
+		printf("khib-restore: noresume given; the image on %s is discarded\n",
+		       device);
+	image_close(&r);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	char device[256];
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc == 3 && !strcmp(argv[1], "--check"))
+		return check_image(argv[2]);
+	if (argc == 2 && argv[1][0] != '-')
+		return restore(argv[1]);
+	if (argc != 1) {
+		fprintf(stderr, "usage: khib-restore [DEVICE] | --check DEVICE\n");
+		return 2;
+	}
+	if (!cmdline_get(NULL, "khib.resume", device, sizeof(device))) {
+		printf("khib-restore: no khib.resume= on the kernel command line; not looking for an image\n");
+		return 0;
+	}
+	if (cmdline_has(NULL, "noresume"))
+		return discard(device);
+	return restore(device);
+}

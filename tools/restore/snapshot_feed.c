@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/suspend_ioctls.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "khib_image.h"
+#include "snapshot_feed.h"
+
+#define PFNS_PER_PAGE	(KHIB_PAGE_SIZE / sizeof(uint64_t))
+
+int snapshot_feed_open(struct snapshot_feed *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->fd = open("/dev/snapshot", O_WRONLY | O_CLOEXEC);
+	if (f->fd < 0) {
+		snprintf(f->why, sizeof(f->why),
+			 "cannot open /dev/snapshot: %s (kernel without CONFIG_HIBERNATION_SNAPSHOT_DEV?)",
+			 strerror(errno));
+		return -1;
+	}
+	if (ioctl(f->fd, SNAPSHOT_FREEZE)) {
+		snprintf(f->why, sizeof(f->why), "cannot freeze user space: %s",
+			 strerror(errno));
+		close(f->fd);
+		f->fd = -1;
+		return -1;
+	}
+	return 0;
+}
+
+void snapshot_feed_abort(struct snapshot_feed *f)
+{
+	if (f->fd < 0)
+		return;
+	ioctl(f->fd, SNAPSHOT_UNFREEZE);
+	close(f->fd);
+	f->fd = -1;
+}
+
+int snapshot_feed_page(struct snapshot_feed *f, const void *page)
+{
+	ssize_t n = write(f->fd, page, KHIB_PAGE_SIZE);
+
+	if (n == KHIB_PAGE_SIZE) {
+		f->pages_written++;
+		return 0;
+	}
+	if (n < 0 && f->pages_written == 1 && errno == EPERM)
+		snprintf(f->why, sizeof(f->why),
+			 "the kernel refused the image header: the image was made by another kernel or on a machine with a different memory map");
+	else
+		snprintf(f->why, sizeof(f->why),
+			 "the kernel refused image page %llu: %s",
+			 (unsigned long long)f->pages_written,
+			 n < 0 ? strerror(errno) : "short write");
+	return -1;
+}
+
+int snapshot_feed_pfns(struct snapshot_feed *f,
+		       const struct pfn_chunk *chunks, size_t nr_chunks,
+		       uint64_t nr_pages)
+{
+	uint64_t page[PFNS_PER_PAGE], done = 0;
+	struct pfn_walk walk;
+
+	pfn_walk_init(&walk, chunks, nr_chunks);
+	while (done < nr_pages) {
+		size_t n = 0;
+
+		memset(page, 0, sizeof(page));
+		while (n < PFNS_PER_PAGE && done < nr_pages) {
+			page[n++] = pfn_walk_next(&walk);
+			done++;
+		}
+		if (n < PFNS_PER_PAGE)
+			page[n] = ~0ULL;
+		if (snapshot_feed_page(f, page))
+			return -1;
+	}
+	return 0;
+}
+
+int snapshot_feed_restore(struct snapshot_feed *f)
+{
+	ioctl(f->fd, SNAPSHOT_ATOMIC_RESTORE);
+	snprintf(f->why, sizeof(f->why), "the kernel did not restore the image: %s",
+		 strerror(errno));
+	return -1;
+}

@@ -1,0 +1,337 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crc32.h"
+#include "descriptor.h"
+
+#define CHUNKS_PER_TABLE \
+	KHIB_TABLE_ENTRIES(DESC_PAGE_SIZE, struct khib_bitmap_chunk)
+#define REDIRECTS_PER_TABLE \
+	KHIB_TABLE_ENTRIES(DESC_PAGE_SIZE, struct khib_redirect)
+/* More than any machine has: 2^40 pages. */
+#define MAX_CHUNKS	((1ULL << 40) / (8 * DESC_PAGE_SIZE))
+#define MAX_REDIRECTS	(1ULL << 32)
+
+struct loader {
+	struct descriptor_view *view;
+	phys_read_fn read_page;
+	void *ctx;
+	char *why;
+	size_t why_len;
+	uint8_t page[DESC_PAGE_SIZE];
+};
+
+static int __attribute__((format(printf, 3, 4)))
+fail(struct loader *l, int error, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(l->why, l->why_len, fmt, ap);
+	va_end(ap);
+	return error;
+}
+
+static bool load_page(struct loader *l, uint64_t phys)
+{
+	if (phys % DESC_PAGE_SIZE)
+		return false;
+	return l->read_page(l->ctx, phys / DESC_PAGE_SIZE, l->page);
+}
+
+static bool crc_ok(void *buf, size_t len, uint32_t *field)
+{
+	uint32_t want = *field;
+	uint32_t got;
+
+	*field = 0;
+	got = crc32_of(buf, len);
+	*field = want;
+	return got == want;
+}
+
+static int check_fixed_part(struct loader *l, uint64_t phys)
+{
+	struct khib_descriptor *d = &l->view->desc;
+	uint32_t i;
+
+	if (!load_page(l, phys))
+		return fail(l, KHIB_ERR_MAP,
+			    "cannot read the descriptor page at %#" PRIx64,
+			    phys);
+	memcpy(d, l->page, sizeof(*d));
+	if (d->magic != KHIB_DESCRIPTOR_MAGIC)
+		return fail(l, KHIB_ERR_DESCRIPTOR,
+			    "no descriptor at %#" PRIx64 " (magic %#" PRIx64 ")",
+			    phys, (uint64_t)d->magic);
+	if (d->abi_major != KHIB_ABI_MAJOR)
+		return fail(l, KHIB_ERR_ABI,
+			    "descriptor ABI %u.%u, this writer reads %u.x",
+			    d->abi_major, d->abi_minor, KHIB_ABI_MAJOR);
+	if (d->size < sizeof(*d) || d->size > KHIB_STATUS_OFFSET)
+		return fail(l, KHIB_ERR_DESCRIPTOR,
+			    "descriptor size %u, expected %zu to %u",
+			    d->size, sizeof(*d), KHIB_STATUS_OFFSET);
+	if (!crc_ok(l->page, d->size,
+		    (uint32_t *)(l->page + offsetof(struct khib_descriptor,
+						    checksum))))
+		return fail(l, KHIB_ERR_DESCRIPTOR,
+			    "descriptor checksum mismatch");
+	if (d->page_size != DESC_PAGE_SIZE)
+		return fail(l, KHIB_ERR_DESCRIPTOR,
+			    "page size %u, this writer handles %d",
+			    d->page_size, DESC_PAGE_SIZE);
+	if (d->nr_ram_ranges == 0 || d->nr_ram_ranges > KHIB_MAX_RAM_RANGES)
+		return fail(l, KHIB_ERR_DESCRIPTOR, "%u RAM ranges",
+			    d->nr_ram_ranges);
+	for (i = 0; i < d->nr_ram_ranges; i++) {
+		const struct khib_ram_range *r = &d->ram[i];
+
+		if (r->start_pfn >= r->end_pfn ||
+		    (i && r->start_pfn < d->ram[i - 1].end_pfn))
+			return fail(l, KHIB_ERR_DESCRIPTOR,
+				    "RAM range %u at PFN %#" PRIx64
+				    " is empty or out of order",
+				    i, (uint64_t)r->start_pfn);
+	}
+	if (!memchr(d->release, '\0', sizeof(d->release)))
+		return fail(l, KHIB_ERR_DESCRIPTOR,
+			    "kernel release not terminated");
+	if (d->nr_bitmap_chunks == 0 || d->nr_bitmap_chunks > MAX_CHUNKS ||
+	    d->nr_redirects > MAX_REDIRECTS)
+		return fail(l, KHIB_ERR_DESCRIPTOR,
+			    "implausible table sizes: %" PRIu64 " chunks, %"
+			    PRIu64 " redirects",
+			    (uint64_t)d->nr_bitmap_chunks,
+			    (uint64_t)d->nr_redirects);
+	return KHIB_OK;
+}
+
+/*
+ * Load the next table of a chain into l->page and check its header.
+ * @index counts tables from 0; @left is the number of entries still due.
+ */
+static int load_table(struct loader *l, uint64_t phys, uint16_t type,
+		      uint32_t index, uint64_t left, size_t capacity)
+{
+	struct khib_table_header *t = (void *)l->page;
+	if (!phys || !load_page(l, phys))
+		return fail(l, KHIB_ERR_DESCRIPTOR,
+			    "cannot read table %u of a chain at %#" PRIx64,
+			    index, phys);
+	if (t->magic != KHIB_TABLE_MAGIC || t->type != type ||
+	    t->index != index)
+		return fail(l, KHIB_ERR_DESCRIPTOR,
+			    "the page at %#" PRIx64 " is not table %u of its chain",
+			    phys, index);
+	if (!crc_ok(l->page, DESC_PAGE_SIZE, &t->checksum))
+		return fail(l, KHIB_ERR_DESCRIPTOR,
+			    "checksum mismatch in the table at %#" PRIx64, phys);
+	if (t->nr_entries == 0 || t->nr_entries > capacity ||
+	    t->nr_entries > left)
+		return fail(l, KHIB_ERR_DESCRIPTOR,
+			    "the table at %#" PRIx64 " has %u entries", phys,
+			    t->nr_entries);
+	if ((t->nr_entries == left) != (t->next == 0))
+		return fail(l, KHIB_ERR_DESCRIPTOR,
+			    "a table chain ends at the wrong table (%u)", index);
+	return KHIB_OK;
+}
+
+static int load_bitmaps(struct loader *l)
+{
+	struct descriptor_view *v = l->view;
+	const struct khib_descriptor *d = &v->desc;
+	uint64_t phys = d->bitmap_tables, done = 0, total;
+	struct khib_bitmap_chunk entries[CHUNKS_PER_TABLE];
+	uint32_t index = 0;
+	int error;
+
+	v->nr_chunks = d->nr_bitmap_chunks;
+	v->chunks = calloc(v->nr_chunks, sizeof(*v->chunks));
+	v->bits = calloc(v->nr_chunks, DESC_PAGE_SIZE);
+	if (!v->chunks || !v->bits)
+		return fail(l, KHIB_ERR_NO_MEMORY,
+			    "no memory for %zu bitmap chunks", v->nr_chunks);
+
+	while (done < v->nr_chunks) {
+		struct khib_bitmap_table *t = (void *)l->page;
+		uint16_t n;
+
+		error = load_table(l, phys, KHIB_TABLE_BITMAP, index,
+				   v->nr_chunks - done, CHUNKS_PER_TABLE);
+		if (error)
+			return error;
+		n = t->header.nr_entries;
+		phys = t->header.next;
+		memcpy(entries, t->chunks, n * sizeof(entries[0]));
+
+		for (uint16_t i = 0; i < n; i++, done++) {
+			const struct khib_bitmap_chunk *e = &entries[i];
+			struct pfn_chunk *c = &v->chunks[done];
+			uint64_t *words = v->bits + done * (DESC_PAGE_SIZE / 8);
+			size_t bytes = bitmap_words(e->nr_pfns) * 8;
+
+			if (e->nr_pfns == 0 || e->nr_pfns > 8 * DESC_PAGE_SIZE)
+				return fail(l, KHIB_ERR_DESCRIPTOR,
+					    "bitmap chunk %" PRIu64
+					    " covers %u pages",
+					    done, e->nr_pfns);
+			if (!load_page(l, e->bitmap))
+				return fail(l, KHIB_ERR_DESCRIPTOR,
+					    "cannot read bitmap chunk %" PRIu64
+					    " at %#" PRIx64,
+					    done, (uint64_t)e->bitmap);
+			if (crc32_of(l->page, bytes) != e->checksum)
+				return fail(l, KHIB_ERR_DESCRIPTOR,
+					    "checksum mismatch in bitmap chunk %"
+					    PRIu64, done);
+			memcpy(words, l->page, bytes);
+			c->start_pfn = e->start_pfn;
+			c->nr_pfns = e->nr_pfns;
+			c->nr_set = e->nr_set;
+			c->words = words;
+		}
+		index++;
+	}
+
+	if (!pfn_chunks_check(v->chunks, v->nr_chunks, &total,
+			      l->why, l->why_len))
+		return KHIB_ERR_DESCRIPTOR;
+	if (total != d->nr_image_pages)
+		return fail(l, KHIB_ERR_DESCRIPTOR,
+			    "bitmaps mark %" PRIu64 " pages, the descriptor says %"
+			    PRIu64, total, (uint64_t)d->nr_image_pages);
+	if (v->chunks[0].start_pfn < d->ram[0].start_pfn ||
+	    v->chunks[v->nr_chunks - 1].start_pfn +
+	    v->chunks[v->nr_chunks - 1].nr_pfns >
+	    d->ram[d->nr_ram_ranges - 1].end_pfn)
+		return fail(l, KHIB_ERR_DESCRIPTOR,
+			    "bitmaps reach outside RAM");
+	return KHIB_OK;
+}
+
+static int cmp_redirect(const void *a, const void *b)
+{
+	const struct khib_redirect *x = a, *y = b;
+
+	return x->pfn < y->pfn ? -1 : x->pfn > y->pfn;
+}
+
+static int load_redirects(struct loader *l)
+{
+	struct descriptor_view *v = l->view;
+	uint64_t phys = v->desc.redirect_tables, done = 0;
+	uint32_t index = 0;
+	int error;
+
+	v->nr_redirects = v->desc.nr_redirects;
+	if (!v->nr_redirects)
+		return KHIB_OK;
+	v->redirects = calloc(v->nr_redirects, sizeof(*v->redirects));
+	if (!v->redirects)
+		return fail(l, KHIB_ERR_NO_MEMORY,
+			    "no memory for %zu redirects", v->nr_redirects);
+
+	while (done < v->nr_redirects) {
+		struct khib_redirect_table *t = (void *)l->page;
+
+		error = load_table(l, phys, KHIB_TABLE_REDIRECT, index,
+				   v->nr_redirects - done,
+				   REDIRECTS_PER_TABLE);
+		if (error)
+			return error;
+		memcpy(v->redirects + done, t->redirects,
+		       t->header.nr_entries * sizeof(*v->redirects));
+		done += t->header.nr_entries;
+		phys = t->header.next;
+		index++;
+	}
+
+	qsort(v->redirects, v->nr_redirects, sizeof(*v->redirects),
+	      cmp_redirect);
+	for (size_t i = 0; i < v->nr_redirects; i++) {
+		if (i && v->redirects[i].pfn == v->redirects[i - 1].pfn)
+			return fail(l, KHIB_ERR_DESCRIPTOR,
+				    "PFN %#" PRIx64 " redirected twice",
+				    (uint64_t)v->redirects[i].pfn);
+		if (v->redirects[i].pfn == v->redirects[i].src_pfn)
+			return fail(l, KHIB_ERR_DESCRIPTOR,
+				    "PFN %#" PRIx64 " redirected to itself",
+				    (uint64_t)v->redirects[i].pfn);
+	}
+	return KHIB_OK;
+}
+
+int descriptor_load(struct descriptor_view *view, uint64_t phys,
+		    phys_read_fn read_page, void *ctx,
+		    char *why, size_t why_len)
+{
+	struct loader *l;
+	int error;
+
+	memset(view, 0, sizeof(*view));
+	l = calloc(1, sizeof(*l));
+	if (!l) {
+		snprintf(why, why_len, "out of memory");
+		return KHIB_ERR_NO_MEMORY;
+	}
+	l->view = view;
+	l->read_page = read_page;
+	l->ctx = ctx;
+	l->why = why;
+	l->why_len = why_len;
+
+	error = check_fixed_part(l, phys);
+	if (!error)
+		error = load_bitmaps(l);
+	if (!error)
+		error = load_redirects(l);
+	if (!error && !load_page(l, view->desc.image_header))
+		error = fail(l, KHIB_ERR_DESCRIPTOR,
+			     "cannot read the image header at %#" PRIx64,
+			     (uint64_t)view->desc.image_header);
+	if (!error && crc32_of(l->page, DESC_PAGE_SIZE) !=
+		      view->desc.image_header_checksum)
+		error = fail(l, KHIB_ERR_DESCRIPTOR,
+			     "image header checksum mismatch");
+	if (!error)
+		memcpy(view->header_page, l->page, DESC_PAGE_SIZE);
+
+	free(l);
+	if (error)
+		descriptor_free(view);
+	return error;
+}
+
+void descriptor_free(struct descriptor_view *view)
+{
+	free(view->chunks);
+	free(view->bits);
+	free(view->redirects);
+	view->chunks = NULL;
+	view->bits = NULL;
+	view->redirects = NULL;
+}
+
+void redirect_cursor_init(struct redirect_cursor *c,
+			  const struct descriptor_view *view)
+{
+	c->redirects = view->redirects;
+	c->nr = view->nr_redirects;
+	c->next = 0;
+}
+
+uint64_t redirect_resolve(struct redirect_cursor *c, uint64_t pfn)
+{
+	while (c->next < c->nr && c->redirects[c->next].pfn < pfn)
+		c->next++;
+	if (c->next < c->nr && c->redirects[c->next].pfn == pfn)
+		return c->redirects[c->next].src_pfn;
+	return pfn;
+}

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Reading and checking the descriptor the hibernating kernel published
+ * (<linux/kexec_hibernate.h>), into a copy that no longer depends on the
+ * hibernating kernel's memory.
+ */
+#ifndef KHIB_DESCRIPTOR_H
+#define KHIB_DESCRIPTOR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/kexec_hibernate.h>
+
+#include "pfn_bitmap.h"
+
+#define DESC_PAGE_SIZE	4096
+
+/* Copies one page of the hibernating kernel's memory into @page. */
+typedef bool (*phys_read_fn)(void *ctx, uint64_t pfn, void *page);
+
+struct descriptor_view {
+	struct khib_descriptor desc;	/* checked copy */
+	struct pfn_chunk *chunks;	/* the saveable pages */
+	size_t nr_chunks;
+	uint64_t *bits;			/* storage for all chunks' words */
+	struct khib_redirect *redirects;	/* sorted by pfn */
+	size_t nr_redirects;
+	uint8_t header_page[DESC_PAGE_SIZE];	/* the image header */
+};
+
+/*
+ * Load the descriptor at physical address @phys.  Return KHIB_OK, or a
+ * KHIB_ERR_* code with the reason in @why.
+ */
+int descriptor_load(struct descriptor_view *view, uint64_t phys,
+		    phys_read_fn read_page, void *ctx,
+		    char *why, size_t why_len);
+void descriptor_free(struct descriptor_view *view);
+
+/* Resolves redirects for PFNs visited in ascending order. */
+struct redirect_cursor {
+	const struct khib_redirect *redirects;
+	size_t nr, next;
+};
+
+void redirect_cursor_init(struct redirect_cursor *c,
+			  const struct descriptor_view *view);
+/* Where the contents @pfn had at the jump are now. */
+uint64_t redirect_resolve(struct redirect_cursor *c, uint64_t pfn);
+
+#endif

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Writing the saveable pages to the image target (see khib_image.h). */
+#ifndef KHIB_IMAGE_WRITER_H
+#define KHIB_IMAGE_WRITER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "descriptor.h"
+
+/* What to save, and how to get at it. */
+struct image_source {
+	const struct descriptor_view *view;
+	/* Address of the page frame @pfn, or NULL with errno set. */
+	const void *(*page_at)(void *ctx, uint64_t pfn);
+	void *ctx;
+};
+
+struct writer_options {
+	const char *target;	/* block device (or file) to write to */
+	int level;		/* zstd level; 0 stores pages as they are */
+	/* Called now and then with the pages and bytes written so far. */
+	void (*progress)(void *ctx, uint64_t pages_done, uint64_t bytes);
+	void *progress_ctx;
+};
+
+struct writer_report {
+	uint64_t pages;		/* image pages */
+	uint64_t zero_pages;	/* of which all zero */
+	uint64_t payload_pages;	/* non-zero pages */
+	uint64_t bytes;		/* bytes the image takes on the target */
+	uint32_t ms;		/* time taken */
+	int sys_errno;		/* errno of the failed call, or 0 */
+	char why[128];		/* on failure: what went wrong */
+};
+
+/* Return KHIB_OK, or a KHIB_ERR_* code with report->why filled in. */
+int image_write(const struct image_source *src,
+		const struct writer_options *opt,
+		struct writer_report *report);
+
+#endif

@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * khib-writer: the /init of the hibernate kernel.
+ *
+ * Entered through a kexec jump from a hibernating kernel, it reads the
+ * descriptor that kernel published, writes the pages it marks to the image
+ * target, reports in the descriptor's status and jumps back.  When the
+ * hibernating kernel enters it again (a later attempt), it starts over.
+ *
+ * Command line (set by the loader): khib.descriptor=ADDR khib.target=DEV
+ * [khib.level=N], plus kexec_jump_back_entry=ADDR from kexec-tools.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cmdline.h"
+#include "descriptor.h"
+#include "image_writer.h"
+#include "jump_back.h"
+#include "physmem.h"
+#include "status.h"
+
+#define TARGET_WAIT_MS	10000
+
+struct options {
+	uint64_t descriptor;	/* physical address, 0 if not given */
+	uint64_t jump_back_entry;	/* 0 if not given */
+	char target[256];
+	int level;
+};
+
+static void setup_system(void)
+{
+	if (getpid() != 1)
+		return;
+	mkdir("/dev", 0755);
+	mkdir("/proc", 0555);
+	if (mount("devtmpfs", "/dev", "devtmpfs", 0, NULL) && errno != EBUSY)
+		perror("khib-writer: mounting /dev");
+	if (mount("proc", "/proc", "proc", 0, NULL) && errno != EBUSY)
+		perror("khib-writer: mounting /proc");
+}
+
+static uint64_t cmdline_number(const char *key)
+{
+	char value[64], *end;
+	uint64_t n;
+
+	if (!cmdline_get(NULL, key, value, sizeof(value)))
+		return 0;
+	n = strtoull(value, &end, 0);
+	return *end ? 0 : n;
+}
+
+static void read_options(struct options *opt)
+{
+	char level[16];
+
+	memset(opt, 0, sizeof(*opt));
+	opt->descriptor = cmdline_number("khib.descriptor");
+	opt->jump_back_entry = cmdline_number("kexec_jump_back_entry");
+	if (!cmdline_get(NULL, "khib.target", opt->target, sizeof(opt->target)))
+		opt->target[0] = '\0';
+	opt->level = 1;
+	if (cmdline_get(NULL, "khib.level", level, sizeof(level)))
+		opt->level = atoi(level);
+}
+
+static double uptime(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_BOOTTIME, &t);
+	return t.tv_sec + t.tv_nsec / 1e9;
+}
+
+/* Device probing may still be under way when we start. */
+static void wait_for(const char *path)
+{
+	struct stat st;
+
+	for (int ms = 0; ms < TARGET_WAIT_MS; ms += 50) {
+		if (!stat(path, &st))
+			return;
+		usleep(50 * 1000);
+	}
+}
+
+struct progress {
+	struct status_channel *status;
+	uint64_t total;
+};
+
+static void show_progress(void *ctx, uint64_t pages, uint64_t bytes)
+{
+	struct progress *p = ctx;
+
+	status_progress(p->status, pages, bytes);
+	printf("khib-writer: %3" PRIu64 "%% (%" PRIu64 "/%" PRIu64
+	       " pages), %" PRIu64 " MiB written\n",
+	       p->total ? pages * 100 / p->total : 100, pages, p->total,
+	       bytes >> 20);
+}
+
+static void save_image(const struct options *opt, struct physmem *pm,
+		       struct status_channel *status)
+{
+	struct descriptor_view view;
+	struct writer_report report;
+	struct progress progress = { .status = status };
+	struct writer_options wopt = {
+		.target = opt->target,
+		.level = opt->level,
+		.progress = show_progress,
+		.progress_ctx = &progress,
+	};
+	struct image_source src = {
+		.view = &view,
+		.page_at = physmem_page,
+		.ctx = pm,
+	};
+	char why[256];
+	int error;
+
+	if (!opt->target[0]) {
+		status_fail(status, KHIB_ERR_USAGE, 0,
+			    "no khib.target= on the hibernate kernel's command line");
+		return;
+	}
+	error = descriptor_load(&view, opt->descriptor, physmem_read_page, pm,
+				why, sizeof(why));
+	if (error) {
+		status_fail(status, error, 0, why);
+		return;
+	}
+	progress.total = view.desc.nr_image_pages;
+	status_writing(status, progress.total);
+	printf("khib-writer: saving %" PRIu64 " pages of Linux %s to %s"
+	       " (zstd level %d)\n", (uint64_t)view.desc.nr_image_pages,
+	       view.desc.release, opt->target, opt->level);
+
+	wait_for(opt->target);
+	physmem_set_ram(pm, view.desc.ram, view.desc.nr_ram_ranges);
+	error = image_write(&src, &wopt, &report);
+	physmem_set_ram(pm, NULL, 0);
+	descriptor_free(&view);
+	if (error) {
+		status_fail(status, error, report.sys_errno, report.why);
+		return;
+	}
+	printf("khib-writer: wrote %" PRIu64 " pages (%" PRIu64 " MiB, %"
+	       PRIu64 " of them zero) to %s: %" PRIu64 " MiB on disk in %.2f s\n",
+	       report.pages, report.pages >> 8, report.zero_pages, opt->target,
+	       report.bytes >> 20, report.ms / 1000.0);
+	status_done(status);
+}
+
+/* One request from the hibernating kernel, answered in its status. */
+static void serve(const struct options *opt, struct physmem *pm)
+{
+	struct status_channel status;
+	void *page;
+
+	page = physmem_map_page_rw(pm, opt->descriptor / 4096);
+	if (!page) {
+		fprintf(stderr,
+			"khib-writer: cannot map the descriptor at %#" PRIx64
+			": %s; the hibernation will fail\n",
+			opt->descriptor, strerror(errno));
+		return;
+	}
+	status_open(&status, page);
+	save_image(opt, pm, &status);
+	physmem_unmap_page(page);
+}
+
+int main(void)
+{
+	struct options opt;
+	struct physmem pm;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	setup_system();
+	read_options(&opt);
+	printf("khib-writer: hibernate kernel up after %.2f s\n", uptime());
+
+	if (!opt.descriptor || !opt.jump_back_entry) {
+		/* Without them there is no way to report or to go back. */
+		fprintf(stderr, "khib-writer: khib.descriptor= or kexec_jump_back_entry= missing from the command line; load the hibernate kernel with scripts/khib-load\n");
+		for (;;)
+			pause();
+	}
+	if (physmem_open(&pm)) {
+		fprintf(stderr, "khib-writer: cannot open /dev/mem: %s\n",
+			strerror(errno));
+		for (;;)
+			pause();
+	}
+
+	for (;;) {
+		serve(&opt, &pm);
+		if (jump_back_load(&pm, opt.jump_back_entry) || jump_back()) {
+			fprintf(stderr, "khib-writer: cannot jump back: %s; retrying\n",
+				strerror(errno));
+			sleep(1);
+			continue;
+		}
+		printf("khib-writer: entered again at %.2f s\n", uptime());
+	}
+}

@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "physmem.h"
+
+#define PAGE_BYTES 4096ULL
+
+int physmem_open(struct physmem *pm)
+{
+	memset(pm, 0, sizeof(*pm));
+	pm->fd = open("/dev/mem", O_RDWR | O_CLOEXEC);
+	return pm->fd < 0 ? -1 : 0;
+}
+
+void physmem_close(struct physmem *pm)
+{
+	physmem_unmap_windows(pm);
+	if (pm->fd >= 0)
+		close(pm->fd);
+	pm->fd = -1;
+}
+
+static void *map_pages(struct physmem *pm, uint64_t pfn, uint64_t nr,
+		       int prot)
+{
+	void *addr = mmap(NULL, nr * PAGE_BYTES, prot, MAP_SHARED, pm->fd,
+			  (off_t)(pfn * PAGE_BYTES));
+
+	return addr == MAP_FAILED ? NULL : addr;
+}
+
+bool physmem_read_page(void *ctx, uint64_t pfn, void *page)
+{
+	struct physmem *pm = ctx;
+	void *addr = map_pages(pm, pfn, 1, PROT_READ);
+
+	if (!addr)
+		return false;
+	memcpy(page, addr, PAGE_BYTES);
+	munmap(addr, PAGE_BYTES);
+	return true;
+}
+
+void *physmem_map_page_rw(struct physmem *pm, uint64_t pfn)
+{
+	return map_pages(pm, pfn, 1, PROT_READ | PROT_WRITE);
+}
+
+void physmem_unmap_page(void *addr)
+{
+	if (addr)
+		munmap(addr, PAGE_BYTES);
+}
+
+void physmem_set_ram(struct physmem *pm, const struct khib_ram_range *ram,
+		     size_t nr_ram)
+{
+	physmem_unmap_windows(pm);
+	pm->ram = ram;
+	pm->nr_ram = nr_ram;
+}
+
+void physmem_unmap_windows(struct physmem *pm)
+{
+	for (int i = 0; i < PHYSMEM_WINDOWS; i++) {
+		struct phys_window *w = &pm->win[i];
+
+		if (w->nr_pages)
+			munmap((void *)w->addr, w->nr_pages * PAGE_BYTES);
+		w->nr_pages = 0;
+	}
+}
+
+static const struct khib_ram_range *ram_range_of(struct physmem *pm,
+						 uint64_t pfn)
+{
+	size_t lo = 0, hi = pm->nr_ram;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (pfn < pm->ram[mid].start_pfn)
+			hi = mid;
+		else if (pfn >= pm->ram[mid].end_pfn)
+			lo = mid + 1;
+		else
+			return &pm->ram[mid];
+	}
+	return NULL;
+}
+
+/*
+ * Windows are aligned to PHYSMEM_WINDOW_PAGES and clipped to one RAM
+ * range, so that no mapping spans a hole that may hold device memory.
+ */
+/* An unused window if there is one, else the least recently used. */
+static struct phys_window *window_to_replace(struct physmem *pm)
+{
+	struct phys_window *victim = &pm->win[0];
+
+	for (int i = 0; i < PHYSMEM_WINDOWS; i++) {
+		struct phys_window *w = &pm->win[i];
+
+		if (!w->nr_pages)
+			return w;
+		if (w->last_use < victim->last_use)
+			victim = w;
+	}
+	return victim;
+}
+
+const void *physmem_page(void *ctx, uint64_t pfn)
+{
+	struct physmem *pm = ctx;
+	const struct khib_ram_range *range;
+	struct phys_window *victim;
+	uint64_t start, end;
+	void *addr;
+
+	for (int i = 0; i < PHYSMEM_WINDOWS; i++) {
+		struct phys_window *w = &pm->win[i];
+
+		if (w->nr_pages && pfn - w->start_pfn < w->nr_pages) {
+			w->last_use = ++pm->tick;
+			return w->addr + (pfn - w->start_pfn) * PAGE_BYTES;
+		}
+	}
+
+	range = ram_range_of(pm, pfn);
+	if (!range) {
+		errno = ERANGE;
+		return NULL;
+	}
+	start = pfn - pfn % PHYSMEM_WINDOW_PAGES;
+	if (start < range->start_pfn)
+		start = range->start_pfn;
+	end = pfn - pfn % PHYSMEM_WINDOW_PAGES + PHYSMEM_WINDOW_PAGES;
+	if (end > range->end_pfn)
+		end = range->end_pfn;
+
+	addr = map_pages(pm, start, end - start, PROT_READ);
+	if (!addr)
+		return NULL;
+	victim = window_to_replace(pm);
+	if (victim->nr_pages)
+		munmap((void *)victim->addr, victim->nr_pages * PAGE_BYTES);
+	victim->start_pfn = start;
+	victim->nr_pages = end - start;
+	victim->addr = addr;
+	victim->last_use = ++pm->tick;
+	return victim->addr + (pfn - start) * PAGE_BYTES;
+}

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The hibernating kernel's memory, seen through /dev/mem.  Data pages are
+ * read through a few large cached mappings that are replaced as the walk
+ * moves on, so there is no system call per page; descriptor pages are
+ * copied one at a time.
+ */
+#ifndef KHIB_PHYSMEM_H
+#define KHIB_PHYSMEM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/kexec_hibernate.h>
+
+#define PHYSMEM_WINDOWS		8
+#define PHYSMEM_WINDOW_PAGES	32768	/* 128 MiB with 4 KiB pages */
+
+struct phys_window {
+	uint64_t start_pfn;
+	uint64_t nr_pages;		/* 0: unused */
+	const uint8_t *addr;
+	uint64_t last_use;
+};
+
+struct physmem {
+	int fd;
+	const struct khib_ram_range *ram;
+	size_t nr_ram;
+	struct phys_window win[PHYSMEM_WINDOWS];
+	uint64_t tick;
+};
+
+int physmem_open(struct physmem *pm);
+void physmem_close(struct physmem *pm);
+
+/* Copy one page; matches phys_read_fn.  Sets errno on failure. */
+bool physmem_read_page(void *pm, uint64_t pfn, void *page);
+
+/* Map one page writable, for the status area. */
+void *physmem_map_page_rw(struct physmem *pm, uint64_t pfn);
+void physmem_unmap_page(void *addr);
+
+/* Mapped data pages are only handed out inside these RAM ranges. */
+void physmem_set_ram(struct physmem *pm, const struct khib_ram_range *ram,
+		     size_t nr_ram);
+
+/* Address of a RAM page through a window, or NULL with errno set. */
+const void *physmem_page(void *pm, uint64_t pfn);
+
+/* Drop all windows. */
+void physmem_unmap_windows(struct physmem *pm);
+
+#endif

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The status area of the descriptor page: the hibernate kernel's answer to
+ * the hibernating kernel, rewritten whole, with its checksum, at every
+ * change.
+ */
+#ifndef KHIB_STATUS_H
+#define KHIB_STATUS_H
+
+#include <stdint.h>
+#include <time.h>
+#include <linux/kexec_hibernate.h>
+
+struct status_channel {
+	void *page;			/* the descriptor page, writable */
+	struct khib_status st;
+	struct timespec start;
+};
+
+/* Take over the status of the descriptor page mapped at @page. */
+void status_open(struct status_channel *s, void *page);
+void status_writing(struct status_channel *s, uint64_t pages_total);
+void status_progress(struct status_channel *s, uint64_t pages_done,
+		     uint64_t bytes_written);
+void status_done(struct status_channel *s);
+/* Record a failure; the message also goes to the console. */
+void status_fail(struct status_channel *s, uint32_t error, int sys_errno,
+		 const char *message);
+uint32_t status_elapsed_ms(const struct status_channel *s);
+
+#endif

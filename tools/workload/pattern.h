@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Test data that looks like a real memory image: random pages (which do
+ * not compress), text pages (which do), zero pages and repeated words,
+ * mixed page by page and reproducible from a seed.
+ */
+#ifndef KHIB_PATTERN_H
+#define KHIB_PATTERN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define PATTERN_PAGE 4096
+
+struct pattern {
+	uint64_t state;
+};
+
+void pattern_init(struct pattern *p, uint64_t seed);
+/* Fill @len bytes (a multiple of PATTERN_PAGE) with the next pages. */
+void pattern_fill(struct pattern *p, void *buf, size_t len);
+
+#endif
