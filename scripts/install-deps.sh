@@ -5,7 +5,7 @@ set -eu
 
 packages="linux-source-6.12 kexec-tools qemu-system-x86 busybox-static
 libzstd-dev libxxhash-dev flex bison bc libelf-dev libssl-dev cpio ccache
-make gcc perl libtest-simple-perl xz-utils"
+make gcc perl xz-utils"
 
 missing=""
 for p in $packages; do

@@ -55,6 +55,8 @@ sub boot {
 		'-kernel', $o{kernel}, '-initrd', $o{initrd},
 		'-append', "console=ttyS0 khib.resume=/dev/vda $o{append}",
 		'-drive', "file=$o{disk},if=virtio,format=raw,cache=unsafe",
+		map { ('-drive', "file=$_,if=virtio,format=raw,cache=unsafe") }
+			@{ $o{extra_disks} // [] },
 	);
 	my $start = time;
 	my $pid = open(my $out, '-|') // die "cannot fork: $!\n";

@@ -171,7 +171,7 @@ static void test_damage(void)
 	poke(offsetof(struct khib_image_super, nr_pages), 0x01);
 
 	ok(image_open(&r, target, true) == IMAGE_VALID &&
-	   image_mark_restored(&r) == 0, "the image can be marked restored");
+	   image_mark(&r, KHIB_IMAGE_RESTORED) == 0, "the image can be marked restored");
 	image_close(&r);
 	ok(image_open(&r, target, false) == IMAGE_SPENT &&
 	   strstr(r.why, "restored already"),

@@ -26,6 +26,8 @@ const char *image_state_name(uint32_t state)
 		return "valid";
 	case KHIB_IMAGE_RESTORED:
 		return "restored already";
+	case KHIB_IMAGE_DISCARDED:
+		return "discarded";
 	default:
 		return "unknown";
 	}

@@ -259,19 +259,33 @@ int image_next_chunk(struct image_reader *r, const uint8_t **pages,
 	return 1;
 }
 
-int image_mark_restored(struct image_reader *r)
+int image_mark(struct image_reader *r, uint32_t state)
 {
 	uint8_t *block = blockdev_buffer(KHIB_IMAGE_ALIGN);
 	int ret = -1;
 
 	if (!block)
 		return -1;
-	r->sb.state = KHIB_IMAGE_RESTORED;
+	r->sb.state = state;
 	image_super_seal(&r->sb);
 	memcpy(block, &r->sb, sizeof(r->sb));
 	if (!blockdev_write(&r->dev, 0, block, KHIB_IMAGE_ALIGN) &&
 	    !blockdev_sync(&r->dev))
 		ret = 0;
 	free(block);
+	return ret;
+}
+
+int image_discard(const char *path)
+{
+	struct image_reader r;
+	int ret = 0;
+
+	memset(&r, 0, sizeof(r));
+	if (blockdev_open(&r.dev, path, true))
+		return -1;
+	if (read_super(&r) == IMAGE_VALID)
+		ret = image_mark(&r, KHIB_IMAGE_DISCARDED) ? -1 : 1;
+	blockdev_close(&r.dev);
 	return ret;
 }

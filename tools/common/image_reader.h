@@ -47,7 +47,17 @@ void image_close(struct image_reader *r);
 int image_next_chunk(struct image_reader *r, const uint8_t **pages,
 		     uint32_t *nr_pages);
 
-/* Mark the image as restored, so that it is never resumed again. */
-int image_mark_restored(struct image_reader *r);
+/*
+ * Set the image's state (KHIB_IMAGE_RESTORED or KHIB_IMAGE_DISCARDED) so
+ * that it is never resumed again.  Return 0, or -1 with errno set.
+ */
+int image_mark(struct image_reader *r, uint32_t state);
+
+/*
+ * Mark the image on @path as discarded if its superblock is intact and
+ * says it is valid, whatever else is wrong with it.  Return 1 if it was
+ * discarded, 0 if there was nothing to discard, -1 with errno set.
+ */
+int image_discard(const char *path);
 
 #endif

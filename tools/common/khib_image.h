@@ -35,7 +35,9 @@
  * KHIB_IMAGE_WRITING, then the regions, then flushes and stores the final
  * superblock in state KHIB_IMAGE_VALID.  khib-restore sets
  * KHIB_IMAGE_RESTORED before it jumps into the image, so an image is
- * resumed at most once.  A device without the magic holds no image.
+ * resumed at most once, and KHIB_IMAGE_DISCARDED when it refuses the image
+ * or is told not to resume, so that an image is never resumed after a
+ * normal boot.  A device without the magic holds no image.
  *
  * Versions.  Readers refuse a major version they do not know.  A minor
  * version may only give meaning to reserved fields and flags.
@@ -55,6 +57,7 @@
 #define KHIB_IMAGE_WRITING	1	/* incomplete: never restore */
 #define KHIB_IMAGE_VALID	2	/* complete: restore once */
 #define KHIB_IMAGE_RESTORED	3	/* consumed by a restore */
+#define KHIB_IMAGE_DISCARDED	4	/* refused or discarded at boot */
 
 #define KHIB_ENC_RAW		0
 #define KHIB_ENC_ZSTD		1

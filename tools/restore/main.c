@@ -11,9 +11,9 @@
  * With "noresume" on the kernel command line a valid image is discarded.
  *
  * Everything is verified while the image is fed to /dev/snapshot, before
- * the kernel replaces any memory; a bad image is refused with one line and
- * the boot goes on.  The image is marked restored just before the jump, so
- * it is never resumed twice.  Exit status: 0 when the boot should go on
+ * the kernel replaces any memory; a bad image is refused with one line,
+ * discarded, and the boot goes on.  The image is marked restored just
+ * before the jump, so it is never resumed twice, nor after a normal boot.  Exit status: 0 when the boot should go on
  * normally, 1 when the image could not be used, 2 on bad usage.
  */
 #include <errno.h>
@@ -102,86 +102,82 @@ static int check_image(const char *device)
 	return 0;
 }
 
+/* A refused image must not be resumed after the normal boot it leads to. */
+static int refuse(const char *device, const char *why)
+{
+	int discarded = image_discard(device);
+
+	printf("khib-restore: refusing the image on %s: %s; %sbooting normally\n",
+	       device, why, discarded > 0 ? "image discarded, " : "");
+	return 1;
+}
+
 static int restore(const char *device)
 {
 	struct snapshot_feed feed = { .fd = -1 };
 	struct image_reader r;
-	enum image_verdict v;
 	double t0 = now();
-	const char *why;
+	int ret;
 
 	wait_for(device);
-	v = image_open(&r, device, true);
-	switch (v) {
+	switch (image_open(&r, device, true)) {
 	case IMAGE_ABSENT:
 	case IMAGE_SPENT:
 		printf("khib-restore: %s: %s; booting normally\n", device, r.why);
 		return 0;
 	case IMAGE_CORRUPT:
-		printf("khib-restore: refusing the image on %s: %s; booting normally\n",
-		       device, r.why);
-		return 1;
+		return refuse(device, r.why);
 	case IMAGE_VALID:
 		break;
 	}
 	printf("khib-restore: resuming Linux %s from %s: %" PRIu64 " pages\n",
 	       r.sb.release, device, (uint64_t)r.sb.nr_pages);
 
-	if (snapshot_feed_open(&feed)) {
-		why = feed.why;
-		goto refuse;
-	}
-	if (snapshot_feed_page(&feed, r.header_page) ||
+	if (snapshot_feed_open(&feed) ||
+	    snapshot_feed_page(&feed, r.header_page) ||
 	    snapshot_feed_pfns(&feed, r.chunks, r.nr_chunks, r.sb.nr_pages)) {
-		why = feed.why;
-		goto refuse;
+		ret = refuse(device, feed.why);
+		goto out;
 	}
 	if (stream_pages(&r, &feed)) {
-		why = feed.why[0] ? feed.why : r.why;
-		goto refuse;
+		ret = refuse(device, feed.why[0] ? feed.why : r.why);
+		goto out;
 	}
-	if (image_mark_restored(&r)) {
+	if (image_mark(&r, KHIB_IMAGE_RESTORED)) {
 		printf("khib-restore: cannot mark the image on %s as used (%s); not resuming it, so that it cannot be resumed twice\n",
 		       device, strerror(errno));
-		snapshot_feed_abort(&feed);
-		image_close(&r);
-		return 1;
+		ret = 1;
+		goto out;
 	}
 	printf("khib-restore: image loaded and verified in %.2f s; jumping into it\n",
 	       now() - t0);
 	snapshot_feed_restore(&feed);
-	why = feed.why;
 	printf("khib-restore: %s; the image on %s is marked used; booting normally\n",
-	       why, device);
+	       feed.why, device);
+	ret = 1;
+out:
 	snapshot_feed_abort(&feed);
 	image_close(&r);
-	return 1;
-
-refuse:
-	printf("khib-restore: refusing the image on %s: %s; booting normally\n",
-	       device, why);
-	snapshot_feed_abort(&feed);
-	image_close(&r);
-	return 1;
+	return ret;
 }
 
 /* "noresume": boot fresh, and never resume this image afterwards. */
 static int discard(const char *device)
 {
-	struct image_reader r;
-
 	wait_for(device);
-	if (image_open(&r, device, true) != IMAGE_VALID) {
-		printf("khib-restore: noresume given; %s: %s\n", device, r.why);
-		return 0;
-	}
-	if (image_mark_restored(&r))
-		printf("khib-restore: noresume given, but the image on %s cannot be marked used: %s\n",
-		       device, strerror(errno));
-	else
+	switch (image_discard(device)) {
+	case 1:
 		printf("khib-restore: noresume given; the image on %s is discarded\n",
 		       device);
-	image_close(&r);
+		break;
+	case 0:
+		printf("khib-restore: noresume given; no image to discard on %s\n",
+		       device);
+		break;
+	default:
+		printf("khib-restore: noresume given, but the image on %s cannot be discarded: %s\n",
+		       device, strerror(errno));
+	}
 	return 0;
 }
 

@@ -1,0 +1,47 @@
+#!/usr/bin/perl
+# A hibernation that fails in the hibernate kernel leaves the system
+# running and returns the error; a second attempt in the same boot enters
+# the parked hibernate kernel again; after reloading it with the right
+# target, hibernation and resume work.
+use strict;
+use warnings;
+use FindBin;
+use lib "$FindBin::Bin/../scripts/lib";
+use Test::More;
+use KhibQemu;
+
+my %o = (KhibQemu::defaults(),
+	 disk => "$KhibQemu::BUILD/t-retry-disk.img",
+	 extra_disks => ["$KhibQemu::BUILD/t-retry-small.img"],
+	 log => "$KhibQemu::BUILD/t-retry.log");
+open $o{log_fh}, '>', $o{log} or die;
+$o{log_fh}->autoflush(1);
+KhibQemu::create_disk(%o);
+KhibQemu::create_disk(%o, disk => $o{extra_disks}[0], disk_mib => 8);
+
+my $b1 = KhibQemu::boot(%o, append => 'khib.test=retry:10');
+ok(!KhibQemu::find($b1, qr/^KHIB-FAIL/), 'no step of the scenario failed')
+	or diag(KhibQemu::find($b1, qr/^(KHIB-FAIL.*)/)->[1]);
+like(KhibQemu::find($b1, qr/^KHIB-ATTEMPT-FAILED 1: (.*)/)->[2] // '',
+     qr/No space left on device/,
+     'hibernating to an 8 MiB target fails with ENOSPC');
+ok(KhibQemu::find($b1, qr/^KHIB-DMESG 1 .*the hibernate kernel failed: the image does not fit in the 8 MiB of \/dev\/vdb/),
+   'the kernel log names the cause the hibernate kernel reported');
+ok(KhibQemu::find($b1, qr/^KHIB-STILL-RUNNING 1 /),
+   'the system and the counting process keep running');
+ok(KhibQemu::find($b1, qr/^khib-writer: entered again/),
+   'the second attempt enters the parked hibernate kernel again');
+like(KhibQemu::find($b1, qr/^KHIB-ATTEMPT-FAILED 2: (.*)/)->[2] // '',
+     qr/No space left on device/, 'and fails the same way');
+ok(KhibQemu::find($b1, qr/^KHIB-STILL-RUNNING 2 /),
+   'the system keeps running after the second failure');
+ok(KhibQemu::find($b1, qr/^khib-writer: wrote \d+ pages .* to \/dev\/vda/),
+   'reloaded with the right target, the hibernate kernel writes the image');
+ok(!$b1->{timed_out} && ($b1->{exit} >> 8) == 0, 'and the machine powers off');
+
+my $b2 = KhibQemu::boot(%o, append => 'khib.test=retry:10');
+ok(KhibQemu::find($b2, qr/^KHIB-RESUMED 1$/), 'the next boot resumes the image');
+like(KhibQemu::find($b2, qr/^KHIB-VERIFY 1 (.*)/)->[2] // '',
+     qr/files=ok anon=ok process=ok/, 'every byte and the process survived');
+ok(KhibQemu::find($b2, qr/^KHIB-DONE$/), 'the scenario completed');
+done_testing();
