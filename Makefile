@@ -48,17 +48,20 @@ $(UAPI_HEADER): $(SERIES)
 	@mkdir -p $(@D)
 	cp $(SRC)/include/uapi/linux/kexec_hibernate.h $@
 
-$(STAMP)/main-kernel: $(SERIES) kernel/config scripts/build-kernel.sh
-	@scripts/build-kernel.sh $(SRC) $(BUILD)/main kernel/config
+$(STAMP)/main-kernel: $(SERIES) kernel/config.base kernel/config \
+		      scripts/build-kernel.sh
+	@scripts/build-kernel.sh $(SRC) $(BUILD)/main kernel/config.base \
+		kernel/config
 	@mkdir -p $(@D) && touch $@
 
 $(HIB_LIST): hibernate-kernel/initramfs.list
 	@mkdir -p $(@D)
 	sed 's|@WRITER@|$(abspath $(BIN)/khib-writer)|' $< >$@
 
-$(STAMP)/hib-kernel: $(SERIES) hibernate-kernel/config $(HIB_LIST) \
-		     $(BIN)/khib-writer scripts/build-kernel.sh
-	@scripts/build-kernel.sh $(SRC) $(BUILD)/hib hibernate-kernel/config \
+$(STAMP)/hib-kernel: $(SERIES) kernel/config.base hibernate-kernel/config \
+		     $(HIB_LIST) $(BIN)/khib-writer scripts/build-kernel.sh
+	@scripts/build-kernel.sh $(SRC) $(BUILD)/hib kernel/config.base \
+		hibernate-kernel/config \
 		'CONFIG_INITRAMFS_SOURCE="$(abspath $(HIB_LIST))"'
 	@mkdir -p $(@D) && touch $@
 
@@ -88,8 +91,11 @@ $(INITRAMFS): $(STAMP)/hib-kernel $(TOOLS) $(wildcard initramfs/*) \
 	      scripts/mk-initramfs.sh
 	@scripts/mk-initramfs.sh $(BUILD) $(HIB_KERNEL) $@
 
+# Options for scripts/cycle, e.g. make cycle CYCLE_ARGS="--cycles 1 --fill 90"
+CYCLE_ARGS ?=
+
 cycle: all
-	scripts/cycle
+	scripts/cycle $(CYCLE_ARGS)
 
 unit-test: $(UAPI_HEADER)
 	@$(MAKE) -s -C tests/unit BUILD=$(abspath $(BUILD))

@@ -1,29 +1,29 @@
 #!/bin/sh
 # Configure and build one kernel from build/src/linux: "make tinyconfig",
-# the given fragment merged in, "make olddefconfig", then bzImage.  The
-# configuration is redone only when the fragment (or the extra options)
-# changed; the build itself is the kernel's own incremental one, through
-# ccache when available.
+# the given fragments and option lines merged in, "make olddefconfig",
+# then bzImage.  The configuration is redone only when the fragments or
+# lines changed; the build itself is the kernel's own incremental one,
+# through ccache when available.
 #
-# usage: scripts/build-kernel.sh SRC OUT FRAGMENT [EXTRA_CONFIG_LINE...]
+# usage: scripts/build-kernel.sh SRC OUT FRAGMENT_OR_CONFIG_LINE...
 set -eu
 
 src=$(realpath "$1")
 out=$(realpath -m "$2")
-fragment=$(realpath "$3")
-shift 3
+shift 2
 
 name=$(basename "$out")
 log=$out/build.log
 mkdir -p "$out"
 
 wanted=$out/wanted.config
-{
-	cat "$fragment"
-	for line in "$@"; do
-		echo "$line"
-	done
-} >"$wanted.new"
+for arg in "$@"; do
+	if [ -f "$arg" ]; then
+		cat "$arg"
+	else
+		echo "$arg"
+	fi
+done >"$wanted.new"
 
 make_k() {
 	make -C "$src" O="$out" CC="$cc" HOSTCC="$hostcc" "$@"

@@ -53,7 +53,10 @@ sub boot {
 		'-nodefaults', '-display', 'none', '-no-reboot',
 		'-serial', 'stdio',
 		'-kernel', $o{kernel}, '-initrd', $o{initrd},
-		'-append', "console=ttyS0 khib.resume=/dev/vda $o{append}",
+		# Only warnings and errors from the kernel on the console: an
+		# informational message could land in the middle of a line the
+		# tests look for.  The full kernel log stays in dmesg.
+		'-append', "console=ttyS0 loglevel=4 khib.resume=/dev/vda $o{append}",
 		'-drive', "file=$o{disk},if=virtio,format=raw,cache=unsafe",
 		map { ('-drive', "file=$_,if=virtio,format=raw,cache=unsafe") }
 			@{ $o{extra_disks} // [] },

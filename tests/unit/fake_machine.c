@@ -64,6 +64,26 @@ void fake_reseal(struct fake_machine *m)
 	d->checksum = crc32_of(d, d->size);
 }
 
+/* Start a table after @prev (sealing it), or as the first of a chain. */
+static struct khib_table_header *new_table(struct fake_machine *m,
+					   struct khib_table_header *prev,
+					   uint16_t type, __u64 *first)
+{
+	uint64_t pfn = fake_alloc(m);
+	struct khib_table_header *t = fake_page(m, pfn);
+
+	t->magic = KHIB_TABLE_MAGIC;
+	t->type = type;
+	if (prev) {
+		t->index = prev->index + 1;
+		prev->next = pfn * FAKE_PAGE;
+		seal_table(prev);
+	} else {
+		*first = pfn * FAKE_PAGE;
+	}
+	return t;
+}
+
 static void build_bitmaps(struct fake_machine *m, struct khib_descriptor *d,
 			  uint32_t chunk_pfns, uint64_t ram_pages)
 {
@@ -79,21 +99,10 @@ static void build_bitmaps(struct fake_machine *m, struct khib_descriptor *d,
 		uint64_t *bits = fake_page(m, bits_pfn);
 		struct khib_bitmap_chunk *e;
 
-		if (n % per_table == 0) {
-			uint64_t pfn = fake_alloc(m);
-			struct khib_bitmap_table *next = fake_page(m, pfn);
-
-			next->header.magic = KHIB_TABLE_MAGIC;
-			next->header.type = KHIB_TABLE_BITMAP;
-			if (t) {
-				next->header.index = t->header.index + 1;
-				t->header.next = pfn * FAKE_PAGE;
-				seal_table(&t->header);
-			} else {
-				d->bitmap_tables = pfn * FAKE_PAGE;
-			}
-			t = next;
-		}
+		if (n % per_table == 0)
+			t = (void *)new_table(m, t ? &t->header : NULL,
+					      KHIB_TABLE_BITMAP,
+					      &d->bitmap_tables);
 		e = &t->chunks[t->header.nr_entries++];
 		e->start_pfn = start;
 		e->nr_pfns = len;
@@ -125,21 +134,10 @@ static void build_redirects(struct fake_machine *m, struct khib_descriptor *d,
 			pfn++;
 			continue;
 		}
-		if (done % per_table == 0) {
-			uint64_t tpfn = fake_alloc(m);
-			struct khib_redirect_table *next = fake_page(m, tpfn);
-
-			next->header.magic = KHIB_TABLE_MAGIC;
-			next->header.type = KHIB_TABLE_REDIRECT;
-			if (t) {
-				next->header.index = t->header.index + 1;
-				t->header.next = tpfn * FAKE_PAGE;
-				seal_table(&t->header);
-			} else {
-				d->redirect_tables = tpfn * FAKE_PAGE;
-			}
-			t = next;
-		}
+		if (done % per_table == 0)
+			t = (void *)new_table(m, t ? &t->header : NULL,
+					      KHIB_TABLE_REDIRECT,
+					      &d->redirect_tables);
 		/* The jump moves the contents away and leaves garbage. */
 		src = fake_alloc(m);
 		memcpy(fake_page(m, src), fake_page(m, pfn), FAKE_PAGE);

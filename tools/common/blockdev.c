@@ -55,17 +55,17 @@ static bool in_bounds(struct blockdev *dev, uint64_t offset, size_t len)
 	return offset <= dev->size && len <= dev->size - offset;
 }
 
-int blockdev_read(struct blockdev *dev, uint64_t offset, void *buf,
-		  size_t len)
+/* pread() or pwrite() all of @len bytes, retrying short transfers. */
+static int transfer(struct blockdev *dev, uint64_t offset, uint8_t *p,
+		    size_t len, bool write)
 {
-	uint8_t *p = buf;
-
 	if (!in_bounds(dev, offset, len)) {
 		errno = ENOSPC;
 		return -1;
 	}
 	while (len) {
-		ssize_t n = pread(dev->fd, p, len, (off_t)offset);
+		ssize_t n = write ? pwrite(dev->fd, p, len, (off_t)offset) :
+				    pread(dev->fd, p, len, (off_t)offset);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -79,37 +79,34 @@ int blockdev_read(struct blockdev *dev, uint64_t offset, void *buf,
 		len -= (size_t)n;
 	}
 	return 0;
+}
+
+int blockdev_read(struct blockdev *dev, uint64_t offset, void *buf,
+		  size_t len)
+{
+	return transfer(dev, offset, buf, len, false);
 }
 
 int blockdev_write(struct blockdev *dev, uint64_t offset, const void *buf,
 		   size_t len)
 {
-	const uint8_t *p = buf;
-
-	if (!in_bounds(dev, offset, len)) {
-		errno = ENOSPC;
-		return -1;
-	}
-	while (len) {
-		ssize_t n = pwrite(dev->fd, p, len, (off_t)offset);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			if (n == 0)
-				errno = EIO;
-			return -1;
-		}
-		p += n;
-		offset += (uint64_t)n;
-		len -= (size_t)n;
-	}
-	return 0;
+	return transfer(dev, offset, (uint8_t *)buf, len, true);
 }
 
 int blockdev_sync(struct blockdev *dev)
 {
 	return fdatasync(dev->fd);
+}
+
+void blockdev_wait(const char *path, unsigned int ms)
+{
+	struct stat st;
+
+	for (unsigned int waited = 0; waited < ms; waited += 50) {
+		if (!stat(path, &st))
+			return;
+		usleep(50 * 1000);
+	}
 }
 
 void *blockdev_buffer(size_t len)

@@ -31,6 +31,9 @@ int blockdev_write(struct blockdev *dev, uint64_t offset, const void *buf,
 		   size_t len);
 int blockdev_sync(struct blockdev *dev);
 
+/* Wait up to @ms milliseconds for @path to appear (device probing). */
+void blockdev_wait(const char *path, unsigned int ms);
+
 /* An aligned, zeroed buffer, or NULL. */
 void *blockdev_buffer(size_t len);
 

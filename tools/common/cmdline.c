@@ -4,43 +4,46 @@
 
 #include "cmdline.h"
 
-static bool read_proc_cmdline(char *buf, size_t len)
+/* The command line to search: @cmdline, or /proc/cmdline when NULL. */
+static const char *source(const char *cmdline)
 {
-	FILE *f = fopen("/proc/cmdline", "r");
+	static char proc[4096];
+	FILE *f;
 	size_t n;
 
+	if (cmdline)
+		return cmdline;
+	f = fopen("/proc/cmdline", "r");
 	if (!f)
-		return false;
-	n = fread(buf, 1, len - 1, f);
+		return "";
+	n = fread(proc, 1, sizeof(proc) - 1, f);
 	fclose(f);
-	buf[n] = '\0';
-	return true;
+	proc[n] = '\0';
+	return proc;
+}
+
+/* Step to the next blank-separated word; its length goes to *len. */
+static const char *next_word(const char *p, size_t *len)
+{
+	p += strspn(p, " \t\n");
+	*len = strcspn(p, " \t\n");
+	return *len ? p : NULL;
 }
 
 bool cmdline_get(const char *cmdline, const char *key, char *value,
 		 size_t value_len)
 {
-	static char proc[4096];
-	size_t key_len = strlen(key);
+	size_t key_len = strlen(key), len, found_len = 0;
 	const char *p, *found = NULL;
-	size_t found_len = 0;
 
-	if (!cmdline) {
-		if (!read_proc_cmdline(proc, sizeof(proc)))
-			return false;
-		cmdline = proc;
-	}
 	/* The last occurrence wins, as for kernel parameters. */
-	for (p = cmdline + strspn(cmdline, " \t\n"); *p; ) {
-		size_t word = strcspn(p, " \t\n");
-
-		if (word > key_len && !strncmp(p, key, key_len) &&
+	for (p = next_word(source(cmdline), &len); p;
+	     p = next_word(p + len, &len)) {
+		if (len > key_len && !strncmp(p, key, key_len) &&
 		    p[key_len] == '=') {
 			found = p + key_len + 1;
-			found_len = word - key_len - 1;
+			found_len = len - key_len - 1;
 		}
-		p += word;
-		p += strspn(p, " \t\n");
 	}
 	if (!found || found_len >= value_len)
 		return false;
@@ -51,22 +54,12 @@ bool cmdline_get(const char *cmdline, const char *key, char *value,
 
 bool cmdline_has(const char *cmdline, const char *flag)
 {
-	static char proc[4096];
-	size_t flag_len = strlen(flag);
+	size_t flag_len = strlen(flag), len;
 	const char *p;
 
-	if (!cmdline) {
-		if (!read_proc_cmdline(proc, sizeof(proc)))
-			return false;
-		cmdline = proc;
-	}
-	for (p = cmdline + strspn(cmdline, " \t\n"); *p; ) {
-		size_t word = strcspn(p, " \t\n");
-
-		if (word == flag_len && !strncmp(p, flag, flag_len))
+	for (p = next_word(source(cmdline), &len); p;
+	     p = next_word(p + len, &len))
+		if (len == flag_len && !strncmp(p, flag, flag_len))
 			return true;
-		p += word;
-		p += strspn(p, " \t\n");
-	}
 	return false;
 }

@@ -21,7 +21,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -37,17 +37,6 @@ static double now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	return t.tv_sec + t.tv_nsec / 1e9;
-}
-
-static void wait_for(const char *path)
-{
-	struct stat st;
-
-	for (int ms = 0; ms < DEVICE_WAIT_MS; ms += 50) {
-		if (!stat(path, &st))
-			return;
-		usleep(50 * 1000);
-	}
 }
 
 /* Stream all chunks, verified, to @feed (or nowhere, when checking). */
@@ -102,6 +91,16 @@ static int check_image(const char *device)
 	return 0;
 }
 
+/*
+ * Let the console show what we said before the kernel prints again:
+ * tty output drains in the background, kernel messages do not wait.
+ */
+static void drain_console(void)
+{
+	fflush(stdout);
+	tcdrain(STDOUT_FILENO);
+}
+
 /* A refused image must not be resumed after the normal boot it leads to. */
 static int refuse(const char *device, const char *why)
 {
@@ -109,6 +108,7 @@ static int refuse(const char *device, const char *why)
 
 	printf("khib-restore: refusing the image on %s: %s; %sbooting normally\n",
 	       device, why, discarded > 0 ? "image discarded, " : "");
+	drain_console();
 	return 1;
 }
 
@@ -119,7 +119,7 @@ static int restore(const char *device)
 	double t0 = now();
 	int ret;
 
-	wait_for(device);
+	blockdev_wait(device, DEVICE_WAIT_MS);
 	switch (image_open(&r, device, true)) {
 	case IMAGE_ABSENT:
 	case IMAGE_SPENT:
@@ -151,6 +151,7 @@ static int restore(const char *device)
 	}
 	printf("khib-restore: image loaded and verified in %.2f s; jumping into it\n",
 	       now() - t0);
+	drain_console();
 	snapshot_feed_restore(&feed);
 	printf("khib-restore: %s; the image on %s is marked used; booting normally\n",
 	       feed.why, device);
@@ -164,7 +165,7 @@ out:
 /* "noresume": boot fresh, and never resume this image afterwards. */
 static int discard(const char *device)
 {
-	wait_for(device);
+	blockdev_wait(device, DEVICE_WAIT_MS);
 	switch (image_discard(device)) {
 	case 1:
 		printf("khib-restore: noresume given; the image on %s is discarded\n",

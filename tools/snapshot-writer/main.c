@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "blockdev.h"
 #include "cmdline.h"
 #include "descriptor.h"
 #include "image_writer.h"
@@ -81,18 +82,6 @@ static double uptime(void)
 	return t.tv_sec + t.tv_nsec / 1e9;
 }
 
-/* Device probing may still be under way when we start. */
-static void wait_for(const char *path)
-{
-	struct stat st;
-
-	for (int ms = 0; ms < TARGET_WAIT_MS; ms += 50) {
-		if (!stat(path, &st))
-			return;
-		usleep(50 * 1000);
-	}
-}
-
 struct progress {
 	struct status_channel *status;
 	uint64_t total;
@@ -146,7 +135,7 @@ static void save_image(const struct options *opt, struct physmem *pm,
 	       " (zstd level %d)\n", (uint64_t)view.desc.nr_image_pages,
 	       view.desc.release, opt->target, opt->level);
 
-	wait_for(opt->target);
+	blockdev_wait(opt->target, TARGET_WAIT_MS);
 	physmem_set_ram(pm, view.desc.ram, view.desc.nr_ram_ranges);
 	error = image_write(&src, &wopt, &report);
 	physmem_set_ram(pm, NULL, 0);
