@@ -77,6 +77,12 @@ enum image_verdict image_super_check(const struct khib_image_super *sb,
 		snprintf(why, why_len, "image page and chunk counts disagree");
 		return IMAGE_CORRUPT;
 	}
+	/* 64 MiB of bits describe 2^39 pages: more than any machine has. */
+	if (sb->map_bytes > (64u << 20)) {
+		snprintf(why, why_len, "implausible page map size %llu",
+			 (unsigned long long)sb->map_bytes);
+		return IMAGE_CORRUPT;
+	}
 	if (!region_fits(sb->header_offset, sb->page_size, device_bytes) ||
 	    !region_fits(sb->map_offset, sb->map_bytes, device_bytes) ||
 	    !region_fits(sb->data_offset, sb->data_bytes, device_bytes)) {

@@ -182,7 +182,7 @@ int main(void)
 
 	if (!opt.descriptor || !opt.jump_back_entry) {
 		/* Without them there is no way to report or to go back. */
-		fprintf(stderr, "khib-writer: khib.descriptor= or kexec_jump_back_entry= missing from the command line; load the hibernate kernel with scripts/khib-load\n");
+		fprintf(stderr, "khib-writer: khib.descriptor= or kexec_jump_back_entry= missing from the command line; load the hibernate kernel with khib-load\n");
 		for (;;)
 			pause();
 	}
