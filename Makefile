@@ -30,7 +30,8 @@ TOOL_HEADERS := $(wildcard tools/*/*.h) $(UAPI_HEADER)
 TOOLS := $(BIN)/khib-writer $(BIN)/khib-restore $(BIN)/khib-workload \
 	 $(BIN)/khib-inspect
 
-.PHONY: all deps tools kernels cycle test unit-test integration-test clean
+.PHONY: all deps tools kernels cycle test check-patches unit-test \
+	integration-test clean
 
 all: deps kernels tools $(INITRAMFS)
 
@@ -46,7 +47,7 @@ $(SERIES): kernel/series $(wildcard kernel/patches/*.patch) scripts/kernel-tree.
 
 $(UAPI_HEADER): $(SERIES)
 	@mkdir -p $(@D)
-	cp $(SRC)/include/uapi/linux/kexec_hibernate.h $@
+	@cp $(SRC)/include/uapi/linux/kexec_hibernate.h $@
 
 $(STAMP)/main-kernel: $(SERIES) kernel/config.base kernel/config \
 		      scripts/build-kernel.sh
@@ -56,7 +57,7 @@ $(STAMP)/main-kernel: $(SERIES) kernel/config.base kernel/config \
 
 $(HIB_LIST): hibernate-kernel/initramfs.list
 	@mkdir -p $(@D)
-	sed 's|@WRITER@|$(abspath $(BIN)/khib-writer)|' $< >$@
+	@sed 's|@WRITER@|$(abspath $(BIN)/khib-writer)|' $< >$@
 
 $(STAMP)/hib-kernel: $(SERIES) kernel/config.base hibernate-kernel/config \
 		     $(HIB_LIST) $(BIN)/khib-writer scripts/build-kernel.sh
@@ -67,25 +68,30 @@ $(STAMP)/hib-kernel: $(SERIES) kernel/config.base hibernate-kernel/config \
 
 $(OBJ)/%.o: tools/%.c $(TOOL_HEADERS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS) -c -o $@ $<
 
 objs = $(patsubst tools/%.c,$(OBJ)/%.o,$(1))
 
 $(BIN)/khib-writer: $(call objs,$(WRITER_SRC) $(COMMON_SRC))
 	@mkdir -p $(@D)
-	$(CC) -static -o $@ $^ $(LDLIBS)
+	@echo "  LD      $@"
+	@$(CC) -static -o $@ $^ $(LDLIBS)
 
 $(BIN)/khib-restore: $(call objs,$(RESTORE_SRC) $(COMMON_SRC))
 	@mkdir -p $(@D)
-	$(CC) -static -o $@ $^ $(LDLIBS)
+	@echo "  LD      $@"
+	@$(CC) -static -o $@ $^ $(LDLIBS)
 
 $(BIN)/khib-workload: $(call objs,$(WORKLOAD_SRC) $(COMMON_SRC))
 	@mkdir -p $(@D)
-	$(CC) -static -o $@ $^ $(LDLIBS)
+	@echo "  LD      $@"
+	@$(CC) -static -o $@ $^ $(LDLIBS)
 
 $(BIN)/khib-inspect: $(call objs,$(INSPECT_SRC) $(COMMON_SRC))
 	@mkdir -p $(@D)
-	$(CC) -o $@ $^ $(LDLIBS)
+	@echo "  LD      $@"
+	@$(CC) -o $@ $^ $(LDLIBS)
 
 $(INITRAMFS): $(STAMP)/hib-kernel $(TOOLS) $(wildcard initramfs/*) \
 	      scripts/mk-initramfs.sh
@@ -97,13 +103,16 @@ CYCLE_ARGS ?=
 cycle: all
 	scripts/cycle $(CYCLE_ARGS)
 
+check-patches: $(SERIES)
+	@scripts/check-patches.sh $(BUILD)
+
 unit-test: $(UAPI_HEADER)
 	@$(MAKE) -s -C tests/unit BUILD=$(abspath $(BUILD))
 
 integration-test: all
 	prove -v t/
 
-test: deps unit-test integration-test
+test: deps check-patches unit-test integration-test
 
 clean:
 	rm -rf $(BIN) $(OBJ) $(STAMP) $(INITRAMFS) $(HIB_LIST)

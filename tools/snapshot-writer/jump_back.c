@@ -8,25 +8,23 @@
 
 #include "jump_back.h"
 
-#define PAGE_BYTES 4096
-
 int jump_back_load(struct physmem *pm, uint64_t entry)
 {
-	uint64_t page = entry & ~(uint64_t)(PAGE_BYTES - 1);
+	uint64_t page = entry & ~(uint64_t)(PHYS_PAGE_SIZE - 1);
 	struct kexec_segment segment;
-	void *copy = malloc(PAGE_BYTES);
+	void *copy = malloc(PHYS_PAGE_SIZE);
 	long ret;
 
 	if (!copy)
 		return -1;
-	if (!physmem_read_page(pm, page / PAGE_BYTES, copy)) {
+	if (!physmem_read_page(pm, page / PHYS_PAGE_SIZE, copy)) {
 		free(copy);
 		return -1;
 	}
 	segment.buf = copy;
-	segment.bufsz = PAGE_BYTES;
+	segment.bufsz = PHYS_PAGE_SIZE;
 	segment.mem = (void *)(uintptr_t)page;
-	segment.memsz = PAGE_BYTES;
+	segment.memsz = PHYS_PAGE_SIZE;
 	ret = syscall(SYS_kexec_load, (unsigned long)entry, 1UL, &segment,
 		      (unsigned long)(KEXEC_PRESERVE_CONTEXT |
 				      KEXEC_ARCH_DEFAULT));

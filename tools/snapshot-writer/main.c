@@ -157,7 +157,7 @@ static void serve(const struct options *opt, struct physmem *pm)
 	struct status_channel status;
 	void *page;
 
-	page = physmem_map_page_rw(pm, opt->descriptor / 4096);
+	page = physmem_map_page_rw(pm, opt->descriptor / PHYS_PAGE_SIZE);
 	if (!page) {
 		fprintf(stderr,
 			"khib-writer: cannot map the descriptor at %#" PRIx64

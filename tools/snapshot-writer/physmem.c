@@ -7,8 +7,6 @@
 
 #include "physmem.h"
 
-#define PAGE_BYTES 4096ULL
-
 int physmem_open(struct physmem *pm)
 {
 	memset(pm, 0, sizeof(*pm));
@@ -27,8 +25,8 @@ void physmem_close(struct physmem *pm)
 static void *map_pages(struct physmem *pm, uint64_t pfn, uint64_t nr,
 		       int prot)
 {
-	void *addr = mmap(NULL, nr * PAGE_BYTES, prot, MAP_SHARED, pm->fd,
-			  (off_t)(pfn * PAGE_BYTES));
+	void *addr = mmap(NULL, nr * PHYS_PAGE_SIZE, prot, MAP_SHARED, pm->fd,
+			  (off_t)(pfn * PHYS_PAGE_SIZE));
 
 	return addr == MAP_FAILED ? NULL : addr;
 }
@@ -40,8 +38,8 @@ bool physmem_read_page(void *ctx, uint64_t pfn, void *page)
 
 	if (!addr)
 		return false;
-	memcpy(page, addr, PAGE_BYTES);
-	munmap(addr, PAGE_BYTES);
+	memcpy(page, addr, PHYS_PAGE_SIZE);
+	munmap(addr, PHYS_PAGE_SIZE);
 	return true;
 }
 
@@ -53,7 +51,7 @@ void *physmem_map_page_rw(struct physmem *pm, uint64_t pfn)
 void physmem_unmap_page(void *addr)
 {
 	if (addr)
-		munmap(addr, PAGE_BYTES);
+		munmap(addr, PHYS_PAGE_SIZE);
 }
 
 void physmem_set_ram(struct physmem *pm, const struct khib_ram_range *ram,
@@ -70,7 +68,7 @@ void physmem_unmap_windows(struct physmem *pm)
 		struct phys_window *w = &pm->win[i];
 
 		if (w->nr_pages)
-			munmap((void *)w->addr, w->nr_pages * PAGE_BYTES);
+			munmap((void *)w->addr, w->nr_pages * PHYS_PAGE_SIZE);
 		w->nr_pages = 0;
 	}
 }
@@ -126,7 +124,7 @@ const void *physmem_page(void *ctx, uint64_t pfn)
 
 		if (w->nr_pages && pfn - w->start_pfn < w->nr_pages) {
 			w->last_use = ++pm->tick;
-			return w->addr + (pfn - w->start_pfn) * PAGE_BYTES;
+			return w->addr + (pfn - w->start_pfn) * PHYS_PAGE_SIZE;
 		}
 	}
 
@@ -147,10 +145,10 @@ const void *physmem_page(void *ctx, uint64_t pfn)
 		return NULL;
 	victim = window_to_replace(pm);
 	if (victim->nr_pages)
-		munmap((void *)victim->addr, victim->nr_pages * PAGE_BYTES);
+		munmap((void *)victim->addr, victim->nr_pages * PHYS_PAGE_SIZE);
 	victim->start_pfn = start;
 	victim->nr_pages = end - start;
 	victim->addr = addr;
 	victim->last_use = ++pm->tick;
-	return victim->addr + (pfn - start) * PAGE_BYTES;
+	return victim->addr + (pfn - start) * PHYS_PAGE_SIZE;
 }

@@ -13,6 +13,8 @@
 #include <stdint.h>
 #include <linux/kexec_hibernate.h>
 
+/* The hibernating kernel's page size, checked against its descriptor. */
+#define PHYS_PAGE_SIZE		4096ULL
 #define PHYSMEM_WINDOWS		8
 #define PHYSMEM_WINDOW_PAGES	32768	/* 128 MiB with 4 KiB pages */
 
