@@ -34,7 +34,7 @@ done
 for tool in khib-restore khib-workload; do
 	cp "$build/bin/$tool" "$root/sbin/$tool"
 done
-for script in khib-load khib-test; do
+for script in khib-load khib-hibernate khib-test; do
 	cp "$top/initramfs/$script" "$root/sbin/$script"
 done
 cp "$top/initramfs/init" "$root/init"
