@@ -134,7 +134,6 @@ static int write_chunk(struct writer *w, struct pfn_walk *walk,
 	}
 	h.data_hash = image_hash(w->gather, stored);
 	w->report->zero_pages += nr_pages - stored / PAGE_BYTES;
-	w->report->payload_pages += stored / PAGE_BYTES;
 
 	bound = sizeof(h) + ZSTD_compressBound(CHUNK_BYTES);
 	if (w->out_cap - w->out_fill < bound) {

@@ -27,7 +27,6 @@ struct writer_options {
 struct writer_report {
 	uint64_t pages;		/* image pages */
 	uint64_t zero_pages;	/* of which all zero */
-	uint64_t payload_pages;	/* non-zero pages */
 	uint64_t bytes;		/* bytes the image takes on the target */
 	uint32_t ms;		/* time taken */
 	int sys_errno;		/* errno of the failed call, or 0 */
