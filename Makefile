@@ -9,9 +9,9 @@ OBJ      := $(BUILD)/obj
 STAMP    := $(BUILD)/stamps
 
 CC       := gcc
-CFLAGS   := -O2 -g -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE \
+CFLAGS   := -O2 -g -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE -pthread \
 	    -Itools/common -I$(BUILD)/include
-LDLIBS   := -lzstd -lxxhash
+LDLIBS   := -lzstd -lxxhash -pthread
 
 SERIES      := $(BUILD)/src/series.stamp
 UAPI_HEADER := $(BUILD)/include/linux/kexec_hibernate.h
@@ -25,10 +25,11 @@ WRITER_SRC  := $(wildcard tools/snapshot-writer/*.c)
 RESTORE_SRC := $(wildcard tools/restore/*.c)
 WORKLOAD_SRC := $(wildcard tools/workload/*.c)
 INSPECT_SRC := $(wildcard tools/inspect/*.c)
+PARK_SRC    := $(wildcard tools/park/*.c)
 TOOL_HEADERS := $(wildcard tools/*/*.h) $(UAPI_HEADER)
 
 TOOLS := $(BIN)/khib-writer $(BIN)/khib-restore $(BIN)/khib-workload \
-	 $(BIN)/khib-inspect
+	 $(BIN)/khib-inspect $(BIN)/khib-park
 
 .PHONY: all deps tools kernels cycle test check-patches unit-test \
 	integration-test clean
@@ -87,6 +88,11 @@ $(BIN)/khib-workload: $(call objs,$(WORKLOAD_SRC) $(COMMON_SRC))
 	@mkdir -p $(@D)
 	@echo "  LD      $@"
 	@$(CC) -static -o $@ $^ $(LDLIBS)
+
+$(BIN)/khib-park: $(call objs,$(PARK_SRC))
+	@mkdir -p $(@D)
+	@echo "  LD      $@"
+	@$(CC) -static -o $@ $^
 
 $(BIN)/khib-inspect: $(call objs,$(INSPECT_SRC) $(COMMON_SRC))
 	@mkdir -p $(@D)

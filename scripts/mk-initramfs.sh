@@ -31,7 +31,7 @@ while read -r lib; do
 	cp -L "$lib" "$root$lib"
 done
 
-for tool in khib-restore khib-workload; do
+for tool in khib-restore khib-workload khib-park; do
 	cp "$build/bin/$tool" "$root/sbin/$tool"
 done
 for script in khib-load khib-hibernate khib-test; do

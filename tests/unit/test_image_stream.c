@@ -30,13 +30,15 @@ static void make_target(uint64_t bytes)
 	close(fd);
 }
 
-static int write_image(struct fake_machine *m, int level,
-		       struct writer_report *rep)
+static int write_image_with(struct fake_machine *m, enum compress_mode mode,
+			    int level, unsigned int threads,
+			    struct writer_report *rep)
 {
 	struct descriptor_view v;
 	struct image_source src = { .view = &v, .page_at = fake_page_at,
 				    .ctx = m };
-	struct writer_options opt = { .target = target, .level = level };
+	struct writer_options opt = { .target = target, .mode = mode,
+				      .level = level, .threads = threads };
 	char why[256];
 	int err;
 
@@ -49,6 +51,13 @@ static int write_image(struct fake_machine *m, int level,
 	err = image_write(&src, &opt, rep);
 	descriptor_free(&v);
 	return err;
+}
+
+static int write_image(struct fake_machine *m, int level,
+		       struct writer_report *rep)
+{
+	return write_image_with(m, level ? COMPRESS_ALWAYS : COMPRESS_OFF,
+				level, 2, rep);
 }
 
 /* Read the whole image; count pages that differ from the originals. */
@@ -82,10 +91,16 @@ static int read_back(struct fake_machine *m, uint64_t *pages,
 	return ret;
 }
 
-static void test_round_trip(int level)
+static struct khib_image_super read_super(void);
+
+static const char *const mode_name[] = { "off", "auto", "always" };
+
+static void test_round_trip(enum compress_mode mode, int level,
+			    unsigned int threads)
 {
 	struct fake_machine m;
 	struct writer_report rep;
+	struct khib_image_super sb;
 	uint64_t pages, bad;
 	char why[256];
 	int err;
@@ -93,9 +108,20 @@ static void test_round_trip(int level)
 	fake_init(&m, RAM_PAGES, 3);
 	fake_build_descriptor(&m, 4096, 100);
 	make_target(64 << 20);
-	err = write_image(&m, level, &rep);
-	ok(err == KHIB_OK, "level %d: the image is written (%s)", level,
-	   err ? rep.why : "ok");
+	err = write_image_with(&m, mode, level, threads, &rep);
+	ok(err == KHIB_OK, "%s, level %d, %u threads: the image is written (%s)",
+	   mode_name[mode], level, threads, err ? rep.why : "ok");
+	sb = read_super();
+	ok(rep.threads == threads && rep.chunks == sb.nr_chunks &&
+	   sb.data_bytes % KHIB_RECORD_ALIGN == 0 &&
+	   rep.chunks_compressed <= rep.chunks,
+	   "level %d: %llu chunks in padded records, %llu compressed, %u threads",
+	   level, (unsigned long long)rep.chunks,
+	   (unsigned long long)rep.chunks_compressed, rep.threads);
+	if (mode == COMPRESS_OFF)
+		ok(rep.chunks_compressed == 0 && sb.compressor == KHIB_ENC_RAW,
+		   "level %d: compression off stores every chunk as it is",
+		   level);
 	ok(rep.pages == m.nr_saveable && rep.zero_pages > 0 &&
 	   rep.zero_pages < rep.pages,
 	   "level %d: %llu pages, %llu of them zero, reported", level,
@@ -105,7 +131,7 @@ static void test_round_trip(int level)
 	ok(err == 0 && pages == m.nr_saveable && bad == 0,
 	   "level %d: all %llu pages read back as they were, redirected ones too (%s)",
 	   level, (unsigned long long)pages, err ? why : "ok");
-	if (level)
+	if (mode == COMPRESS_ALWAYS)
 		ok(rep.bytes < (rep.pages - rep.zero_pages) * FAKE_PAGE,
 		   "level %d: compression saves space (%llu bytes)", level,
 		   (unsigned long long)rep.bytes);
@@ -227,9 +253,10 @@ int main(void)
 	if (fd < 0)
 		return 1;
 	close(fd);
-	test_round_trip(0);
-	test_round_trip(1);
-	test_round_trip(-5);
+	test_round_trip(COMPRESS_OFF, 0, 1);
+	test_round_trip(COMPRESS_ALWAYS, 1, 3);
+	test_round_trip(COMPRESS_ALWAYS, -5, 2);
+	test_round_trip(COMPRESS_AUTO, 1, 2);
 	test_damage();
 	test_too_small();
 	test_missing_target();

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "blockdev.h"
@@ -91,6 +92,28 @@ int blockdev_write(struct blockdev *dev, uint64_t offset, const void *buf,
 		   size_t len)
 {
 	return transfer(dev, offset, (uint8_t *)buf, len, true);
+}
+
+ssize_t blockdev_writev(struct blockdev *dev, uint64_t offset,
+			const struct iovec *iov, int nr)
+{
+	size_t len = 0;
+	ssize_t n;
+
+	for (int i = 0; i < nr; i++)
+		len += iov[i].iov_len;
+	if (!in_bounds(dev, offset, len)) {
+		errno = ENOSPC;
+		return -1;
+	}
+	do {
+		n = pwritev(dev->fd, iov, nr, (off_t)offset);
+	} while (n < 0 && errno == EINTR);
+	if (n == 0) {
+		errno = EIO;
+		return -1;
+	}
+	return n;
 }
 
 int blockdev_sync(struct blockdev *dev)

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #define BLOCKDEV_ALIGN	4096
 
@@ -30,6 +31,11 @@ int blockdev_read(struct blockdev *dev, uint64_t offset, void *buf,
 int blockdev_write(struct blockdev *dev, uint64_t offset, const void *buf,
 		   size_t len);
 int blockdev_sync(struct blockdev *dev);
+
+struct iovec;
+/* One pwritev(): bytes written (maybe fewer), or -1 with errno set. */
+ssize_t blockdev_writev(struct blockdev *dev, uint64_t offset,
+			const struct iovec *iov, int nr);
 
 /* Wait up to @ms milliseconds for @path to appear (device probing). */
 void blockdev_wait(const char *path, unsigned int ms);

@@ -94,7 +94,8 @@ enum image_verdict image_open(struct image_reader *r, const char *path,
 	if (verdict == IMAGE_VALID)
 		verdict = read_metadata(r);
 	if (verdict == IMAGE_VALID) {
-		r->window_cap = READ_BYTES + sizeof(struct khib_chunk_header) +
+		r->window_cap = READ_BYTES + KHIB_RECORD_ALIGN +
+				sizeof(struct khib_chunk_header) +
 				ZSTD_compressBound(CHUNK_BYTES);
 		r->zstd = ZSTD_createDCtx();
 		r->raw = blockdev_buffer(READ_BYTES);
@@ -224,7 +225,7 @@ int image_next_chunk(struct image_reader *r, const uint8_t **pages,
 	struct khib_chunk_header h;
 	uint64_t first = r->next_chunk * sb->chunk_pages;
 	uint32_t n, zero;
-	size_t stored;
+	size_t stored, record;
 
 	if (r->next_chunk == sb->nr_chunks)
 		return 0;
@@ -245,12 +246,13 @@ int image_next_chunk(struct image_reader *r, const uint8_t **pages,
 			 r->next_chunk, h.payload_bytes);
 		return -1;
 	}
-	if (fill_window(r, sizeof(h) + h.payload_bytes))
+	record = align_up(sizeof(h) + h.payload_bytes, KHIB_RECORD_ALIGN);
+	if (fill_window(r, record))
 		return -1;
 	if (decode_payload(r, &h, r->window + r->window_start + sizeof(h),
 			   stored))
 		return -1;
-	r->window_start += sizeof(h) + h.payload_bytes;
+	r->window_start += record;
 	place_zero_pages(r, &h, stored);
 
 	r->next_chunk++;

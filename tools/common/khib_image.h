@@ -24,7 +24,10 @@
  * khib_chunk_header followed by payload_bytes of payload: the chunk's
  * pages that are not all zero, in order, either as they are
  * (KHIB_ENC_RAW) or as one zstd frame (KHIB_ENC_ZSTD).  All-zero pages are
- * flagged in zero_map and not stored.  Records are not padded.
+ * flagged in zero_map and not stored.  Each record is zero-padded to a
+ * multiple of KHIB_RECORD_ALIGN, so that records can be written and read
+ * with direct I/O straight from and into the buffers they are built in;
+ * data_bytes counts the padding.
  *
  * Integrity.  Every hash is XXH3-64 (seed 0).  The superblock, each chunk
  * header and the uncompressed data of each chunk carry their own hash; the
@@ -48,11 +51,12 @@
 #include <stdint.h>
 
 #define KHIB_IMAGE_MAGIC	0x31474d494249484bULL	/* "KHIBIMG1" */
-#define KHIB_IMAGE_MAJOR	1
+#define KHIB_IMAGE_MAJOR	2
 #define KHIB_IMAGE_MINOR	0
 #define KHIB_IMAGE_ALIGN	4096
 #define KHIB_CHUNK_PAGES	256
 #define KHIB_PAGE_SIZE		4096
+#define KHIB_RECORD_ALIGN	4096
 
 #define KHIB_IMAGE_WRITING	1	/* incomplete: never restore */
 #define KHIB_IMAGE_VALID	2	/* complete: restore once */

@@ -2,10 +2,10 @@
 /*
  * The image is written in one pass: a placeholder superblock that marks
  * it incomplete, the header page, the page map, the data stream, a flush,
- * and then the final superblock.  Data chunks are gathered from the
- * hibernating kernel's memory, hashed, compressed with zstd unless that
- * does not pay, and appended to an aligned output buffer that goes to the
- * target in large direct writes.
+ * and then the final superblock.  This thread walks the saved pages in
+ * image order and names each chunk's pages to the write pipeline, which
+ * encodes chunks on every CPU and writes them in order
+ * (write_pipeline.h).
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -14,28 +14,19 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <zstd.h>
+#include <unistd.h>
 
 #include "blockdev.h"
 #include "image_format.h"
 #include "image_writer.h"
 
 #define PAGE_BYTES	KHIB_PAGE_SIZE
-#define CHUNK_BYTES	(KHIB_CHUNK_PAGES * PAGE_BYTES)
-/* The output buffer goes out when it holds this much. */
-#define FLUSH_BYTES	(4u << 20)
 
 struct writer {
 	const struct image_source *src;
 	const struct writer_options *opt;
 	struct writer_report *report;
 	struct blockdev dev;
-	ZSTD_CCtx *zstd;
-	uint8_t *gather;	/* one chunk's non-zero pages */
-	uint8_t *out;		/* output buffer, aligned */
-	size_t out_cap;
-	size_t out_fill;
-	uint64_t out_offset;	/* device offset of out[0] */
 	uint64_t data_offset;
 	uint64_t data_bytes;
 	uint64_t next_progress;
@@ -66,144 +57,110 @@ static int io_error(struct writer *w, const char *what)
 		    strerror(e));
 }
 
-/* Write out the whole blocks of the output buffer and keep the rest. */
-static int flush_out(struct writer *w, bool pad)
+static void report_progress(struct writer *w, struct write_pipeline *p)
 {
-	size_t len = w->out_fill;
+	uint64_t pages, bytes;
 
-	if (pad) {
-		len = align_up(len, BLOCKDEV_ALIGN);
-		memset(w->out + w->out_fill, 0, len - w->out_fill);
-	} else {
-		len -= len % BLOCKDEV_ALIGN;
-	}
-	if (!len)
-		return KHIB_OK;
-	if (blockdev_write(&w->dev, w->out_offset, w->out, len))
-		return io_error(w, "writing the image data to");
-	w->out_offset += len;
-	if (pad) {
-		w->out_fill = 0;
-	} else {
-		memmove(w->out, w->out + len, w->out_fill - len);
-		w->out_fill -= len;
-	}
-	return KHIB_OK;
-}
-
-static bool page_is_zero(const void *page)
-{
-	static const uint8_t zero[PAGE_BYTES];
-
-	return !memcmp(page, zero, PAGE_BYTES);
-}
-
-/*
- * Append the record of one chunk: gather its non-zero pages, hash them,
- * and store them compressed or as they are.
- */
-static int write_chunk(struct writer *w, struct pfn_walk *walk,
-		       struct redirect_cursor *redirects, uint64_t index,
-		       uint32_t nr_pages)
-{
-	struct khib_chunk_header h = {
-		.magic = KHIB_CHUNK_MAGIC,
-		.index = index,
-		.first_page = index * KHIB_CHUNK_PAGES,
-		.nr_pages = nr_pages,
-	};
-	size_t stored = 0, bound, payload;
-	uint8_t *dst;
-	int error;
-
-	for (uint32_t i = 0; i < nr_pages; i++) {
-		uint64_t pfn = pfn_walk_next(walk);
-		uint64_t src = redirect_resolve(redirects, pfn);
-		const void *page = w->src->page_at(w->src->ctx, src);
-
-		if (!page)
-			return fail(w, KHIB_ERR_MAP, errno,
-				    "cannot map PFN %#llx of the saved memory: %s",
-				    (unsigned long long)src, strerror(errno));
-		if (page_is_zero(page)) {
-			h.zero_map[i / 64] |= 1ULL << (i % 64);
-			continue;
-		}
-		memcpy(w->gather + stored, page, PAGE_BYTES);
-		stored += PAGE_BYTES;
-	}
-	h.data_hash = image_hash(w->gather, stored);
-	w->report->zero_pages += nr_pages - stored / PAGE_BYTES;
-
-	bound = sizeof(h) + ZSTD_compressBound(CHUNK_BYTES);
-	if (w->out_cap - w->out_fill < bound) {
-		error = flush_out(w, false);
-		if (error)
-			return error;
-	}
-	dst = w->out + w->out_fill + sizeof(h);
-	payload = stored;
-	h.encoding = KHIB_ENC_RAW;
-	if (w->opt->level && stored) {
-		size_t n = ZSTD_compressCCtx(w->zstd, dst, bound - sizeof(h),
-					     w->gather, stored,
-					     w->opt->level);
-
-		if (ZSTD_isError(n))
-			return fail(w, KHIB_ERR_INTERNAL, 0, "zstd: %s",
-				    ZSTD_getErrorName(n));
-		if (n < stored) {
-			h.encoding = KHIB_ENC_ZSTD;
-			payload = n;
-		}
-	}
-	if (h.encoding == KHIB_ENC_RAW)
-		memcpy(dst, w->gather, stored);
-	h.payload_bytes = (uint32_t)payload;
-	chunk_header_seal(&h);
-	memcpy(w->out + w->out_fill, &h, sizeof(h));
-	w->out_fill += sizeof(h) + payload;
-	w->data_bytes += sizeof(h) + payload;
-	return KHIB_OK;
-}
-
-static void report_progress(struct writer *w, uint64_t pages_done,
-			    bool last)
-{
-	if (!w->opt->progress || (!last && pages_done < w->next_progress))
+	if (!w->opt->progress)
 		return;
-	w->next_progress = pages_done + w->report->pages / 20 + 1;
-	w->opt->progress(w->opt->progress_ctx, pages_done,
-			 w->out_offset + w->out_fill);
+	pipeline_progress(p, &pages, &bytes);
+	if (pages < w->next_progress)
+		return;
+	w->next_progress = pages + w->report->pages / 20 + 1;
+	w->opt->progress(w->opt->progress_ctx, pages, bytes);
 }
 
-static int write_data(struct writer *w)
+/* Name each chunk's pages, in order, to the pipeline. */
+static int submit_chunks(struct writer *w, struct write_pipeline *p)
 {
 	const struct descriptor_view *v = w->src->view;
 	uint64_t nr_pages = v->desc.nr_image_pages, done = 0, index = 0;
 	struct redirect_cursor redirects;
 	struct pfn_walk walk;
-	int error;
 
 	pfn_walk_init(&walk, v->chunks, v->nr_chunks);
 	redirect_cursor_init(&redirects, v);
-	w->out_offset = w->data_offset;
 	while (done < nr_pages) {
 		uint32_t n = nr_pages - done < KHIB_CHUNK_PAGES ?
 			     (uint32_t)(nr_pages - done) : KHIB_CHUNK_PAGES;
+		const void **pages = pipeline_next(p, index, n);
 
-		error = write_chunk(w, &walk, &redirects, index++, n);
-		if (error)
-			return error;
-		done += n;
-		if (w->out_fill >= FLUSH_BYTES) {
-			error = flush_out(w, false);
-			if (error)
-				return error;
+		if (!pages)
+			return KHIB_OK;	/* the pipeline says why */
+		if (w->src->new_chunk)
+			w->src->new_chunk(w->src->ctx);
+		for (uint32_t i = 0; i < n; i++) {
+			uint64_t pfn = pfn_walk_next(&walk);
+			uint64_t src = redirect_resolve(&redirects, pfn);
+
+			pages[i] = w->src->page_at(w->src->ctx, src);
+			if (!pages[i])
+				return fail(w, KHIB_ERR_MAP, errno,
+					    "cannot map PFN %#llx of the saved memory: %s",
+					    (unsigned long long)src,
+					    strerror(errno));
 		}
-		report_progress(w, done, false);
+		pipeline_submit(p);
+		index++;
+		done += n;
+		report_progress(w, p);
 	}
-	return flush_out(w, true);
+	return KHIB_OK;
+}
+
+static unsigned int encoder_threads(const struct writer_options *opt)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (opt->threads)
+		return opt->threads;
+	return cpus > 0 ? (unsigned int)cpus : 1;
+}
+
+static int write_data(struct writer *w)
+{
+	struct pipeline_config cfg = {
+		.dev = &w->dev,
+		.offset = w->data_offset,
+		.threads = encoder_threads(w->opt),
+		.mode = w->opt->level ? w->opt->mode : COMPRESS_OFF,
+		.level = w->opt->level,
+	};
+	struct pipeline_stats st;
+	struct write_pipeline *p = pipeline_start(&cfg);
+	int error;
+
+	if (!p)
+		return fail(w, KHIB_ERR_NO_MEMORY, errno,
+			    "cannot start the writer threads: %s",
+			    strerror(errno));
+	w->report->threads = cfg.threads;
+	if (w->src->set_quiesce)
+		w->src->set_quiesce(w->src->ctx, pipeline_quiesce, p);
+	error = submit_chunks(w, p);
+	if (w->src->set_quiesce)
+		w->src->set_quiesce(w->src->ctx, NULL, NULL);
+	if (pipeline_finish(p, &st) && !error) {
+		if (st.io_errno) {
+			errno = st.io_errno;
+			error = io_error(w, "writing the image data to");
+		} else {
+			error = fail(w, KHIB_ERR_INTERNAL, 0, "encoding: %s",
+				     st.encode_error);
+		}
+	}
+	if (error)
+		return error;
+	w->report->zero_pages = st.zero_pages;
+	w->report->chunks = st.chunks;
+	w->report->chunks_compressed = st.chunks_compressed;
+	w->data_bytes = st.bytes;
+	if (st.pages != w->report->pages)
+		return fail(w, KHIB_ERR_INTERNAL, 0,
+			    "wrote %llu of %llu pages",
+			    (unsigned long long)st.pages,
+			    (unsigned long long)w->report->pages);
+	return KHIB_OK;
 }
 
 /* Write the header page and the page map; set data_offset. */
@@ -295,7 +252,8 @@ static int write_image(struct writer *w)
 		       KHIB_CHUNK_PAGES;
 	sb.data_offset = w->data_offset;
 	sb.data_bytes = w->data_bytes;
-	sb.compressor = w->opt->level ? KHIB_ENC_ZSTD : KHIB_ENC_RAW;
+	sb.compressor = w->report->chunks_compressed ? KHIB_ENC_ZSTD :
+			KHIB_ENC_RAW;
 	sb.level = w->opt->level;
 	sb.write_ms = ms_since(&t0);
 	memcpy(sb.release, d->release, sizeof(sb.release));
@@ -304,9 +262,11 @@ static int write_image(struct writer *w)
 	if (error)
 		return error;
 
-	w->report->bytes = w->out_offset;
+	w->report->bytes = w->data_offset + w->data_bytes;
 	w->report->ms = ms_since(&t0);
-	report_progress(w, d->nr_image_pages, true);
+	if (w->opt->progress)
+		w->opt->progress(w->opt->progress_ctx, d->nr_image_pages,
+				 w->data_bytes);
 	return KHIB_OK;
 }
 
@@ -318,8 +278,6 @@ int image_write(const struct image_source *src,
 		.src = src,
 		.opt = opt,
 		.report = report,
-		.out_cap = FLUSH_BYTES + sizeof(struct khib_chunk_header) +
-			   ZSTD_compressBound(CHUNK_BYTES) + BLOCKDEV_ALIGN,
 	};
 	int error;
 
@@ -329,19 +287,7 @@ int image_write(const struct image_source *src,
 		return fail(&w, KHIB_ERR_TARGET, errno,
 			    "cannot open the image target %s: %s",
 			    opt->target, strerror(errno));
-
-	w.zstd = ZSTD_createCCtx();
-	w.gather = malloc(CHUNK_BYTES);
-	w.out = blockdev_buffer(w.out_cap);
-	if (!w.zstd || !w.gather || !w.out)
-		error = fail(&w, KHIB_ERR_NO_MEMORY, ENOMEM,
-			     "no memory for the output buffers");
-	else
-		error = write_image(&w);
-
-	free(w.out);
-	free(w.gather);
-	ZSTD_freeCCtx(w.zstd);
+	error = write_image(&w);
 	blockdev_close(&w.dev);
 	return error;
 }

@@ -7,18 +7,31 @@
 #include <stdint.h>
 
 #include "descriptor.h"
+#include "write_pipeline.h"
 
 /* What to save, and how to get at it. */
 struct image_source {
 	const struct descriptor_view *view;
-	/* Address of the page frame @pfn, or NULL with errno set. */
+	/*
+	 * Address of the page frame @pfn, or NULL with errno set.  Other
+	 * threads read the page until the writer's quiesce hook returns.
+	 */
 	const void *(*page_at)(void *ctx, uint64_t pfn);
+	/*
+	 * Optional: install @hook, which page_at calls before an address
+	 * it handed out stops being valid (NULL @hook uninstalls it).
+	 */
+	void (*set_quiesce)(void *ctx, void (*hook)(void *), void *arg);
+	/* Optional: a new chunk begins; the last one was submitted. */
+	void (*new_chunk)(void *ctx);
 	void *ctx;
 };
 
 struct writer_options {
 	const char *target;	/* block device (or file) to write to */
-	int level;		/* zstd level; 0 stores pages as they are */
+	enum compress_mode mode;
+	int level;		/* zstd level when compressing */
+	unsigned int threads;	/* encoder threads; 0: one per CPU */
 	/* Called now and then with the pages and bytes written so far. */
 	void (*progress)(void *ctx, uint64_t pages_done, uint64_t bytes);
 	void *progress_ctx;
@@ -28,6 +41,9 @@ struct writer_report {
 	uint64_t pages;		/* image pages */
 	uint64_t zero_pages;	/* of which all zero */
 	uint64_t bytes;		/* bytes the image takes on the target */
+	uint64_t chunks;
+	uint64_t chunks_compressed;
+	unsigned int threads;	/* encoder threads used */
 	uint32_t ms;		/* time taken */
 	int sys_errno;		/* errno of the failed call, or 0 */
 	char why[128];		/* on failure: what went wrong */

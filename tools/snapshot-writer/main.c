@@ -4,11 +4,14 @@
  *
  * Entered through a kexec jump from a hibernating kernel, it reads the
  * descriptor that kernel published, writes the pages it marks to the image
- * target, reports in the descriptor's status and jumps back.  When the
- * hibernating kernel enters it again (a later attempt), it starts over.
+ * target, reports in the descriptor's status and jumps back.  Entered
+ * without a pending request, as when the loader boots it ahead of time to
+ * park it, it writes nothing and jumps straight back.  Every later entry
+ * resumes it where it jumped back, ready for the next request.
  *
  * Command line (set by the loader): khib.descriptor=ADDR khib.target=DEV
- * [khib.level=N], plus kexec_jump_back_entry=ADDR from kexec-tools.
+ * [khib.compress=auto|always|off] [khib.level=N] [khib.threads=N], plus
+ * kexec_jump_back_entry=ADDR from kexec-tools.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -34,7 +37,9 @@ struct options {
 	uint64_t descriptor;	/* physical address, 0 if not given */
 	uint64_t jump_back_entry;	/* 0 if not given */
 	char target[256];
+	enum compress_mode mode;
 	int level;
+	unsigned int threads;
 };
 
 static void setup_system(void)
@@ -60,18 +65,46 @@ static uint64_t cmdline_number(const char *key)
 	return *end ? 0 : n;
 }
 
+static const char *const mode_names[] = {
+	[COMPRESS_OFF] = "off",
+	[COMPRESS_AUTO] = "auto",
+	[COMPRESS_ALWAYS] = "always",
+};
+
 static void read_options(struct options *opt)
 {
-	char level[16];
+	char value[16];
 
 	memset(opt, 0, sizeof(*opt));
 	opt->descriptor = cmdline_number("khib.descriptor");
 	opt->jump_back_entry = cmdline_number("kexec_jump_back_entry");
 	if (!cmdline_get(NULL, "khib.target", opt->target, sizeof(opt->target)))
 		opt->target[0] = '\0';
+	opt->mode = COMPRESS_AUTO;
+	if (cmdline_get(NULL, "khib.compress", value, sizeof(value)))
+		for (int m = COMPRESS_OFF; m <= COMPRESS_ALWAYS; m++)
+			if (!strcmp(value, mode_names[m]))
+				opt->mode = m;
 	opt->level = 1;
-	if (cmdline_get(NULL, "khib.level", level, sizeof(level)))
-		opt->level = atoi(level);
+	if (cmdline_get(NULL, "khib.level", value, sizeof(value)))
+		opt->level = atoi(value);
+	if (!opt->level)
+		opt->mode = COMPRESS_OFF;
+	opt->threads = (unsigned int)cmdline_number("khib.threads");
+}
+
+static uint64_t mem_free_kib(void)
+{
+	char line[128];
+	unsigned long long kib = 0;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "MemFree: %llu kB", &kib) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return kib;
 }
 
 static double uptime(void)
@@ -106,13 +139,17 @@ static void save_image(const struct options *opt, struct physmem *pm,
 	struct progress progress = { .status = status };
 	struct writer_options wopt = {
 		.target = opt->target,
+		.mode = opt->mode,
 		.level = opt->level,
+		.threads = opt->threads,
 		.progress = show_progress,
 		.progress_ctx = &progress,
 	};
 	struct image_source src = {
 		.view = &view,
 		.page_at = physmem_page,
+		.set_quiesce = physmem_set_quiesce,
+		.new_chunk = physmem_new_chunk,
 		.ctx = pm,
 	};
 	char why[256];
@@ -132,8 +169,9 @@ static void save_image(const struct options *opt, struct physmem *pm,
 	progress.total = view.desc.nr_image_pages;
 	status_writing(status, progress.total);
 	printf("khib-writer: saving %" PRIu64 " pages of Linux %s to %s"
-	       " (zstd level %d)\n", (uint64_t)view.desc.nr_image_pages,
-	       view.desc.release, opt->target, opt->level);
+	       " (compression %s, zstd level %d)\n",
+	       (uint64_t)view.desc.nr_image_pages, view.desc.release,
+	       opt->target, mode_names[opt->mode], opt->level);
 
 	blockdev_wait(opt->target, TARGET_WAIT_MS);
 	physmem_set_ram(pm, view.desc.ram, view.desc.nr_ram_ranges);
@@ -145,16 +183,28 @@ static void save_image(const struct options *opt, struct physmem *pm,
 		return;
 	}
 	printf("khib-writer: wrote %" PRIu64 " pages (%" PRIu64 " MiB, %"
-	       PRIu64 " of them zero) to %s: %" PRIu64 " MiB on disk in %.2f s\n",
+	       PRIu64 " of them zero) to %s: %" PRIu64
+	       " MiB on disk in %.2f s, %.0f MB/s of image; %u threads, compression %s: %"
+	       PRIu64 " of %" PRIu64 " chunks compressed; %" PRIu64
+	       " MiB free\n",
 	       report.pages, report.pages >> 8, report.zero_pages, opt->target,
-	       report.bytes >> 20, report.ms / 1000.0);
+	       report.bytes >> 20, report.ms / 1000.0,
+	       report.ms ? report.pages * 4096.0 / 1000.0 / report.ms : 0.0,
+	       report.threads, mode_names[opt->mode],
+	       report.chunks_compressed, report.chunks,
+	       mem_free_kib() >> 10);
 	status_done(status);
 }
 
-/* One request from the hibernating kernel, answered in its status. */
-static void serve(const struct options *opt, struct physmem *pm)
+/*
+ * Answer the hibernating kernel's request, if there is one, in its status.
+ * @last_served is the sequence of the last request answered.
+ */
+static void serve(const struct options *opt, struct physmem *pm,
+		  uint64_t *last_served)
 {
 	struct status_channel status;
+	uint64_t sequence;
 	void *page;
 
 	page = physmem_map_page_rw(pm, opt->descriptor / PHYS_PAGE_SIZE);
@@ -165,6 +215,13 @@ static void serve(const struct options *opt, struct physmem *pm)
 			opt->descriptor, strerror(errno));
 		return;
 	}
+	if (!status_pending(page, *last_served, &sequence)) {
+		printf("khib-writer: no hibernation pending; parked with %" PRIu64
+		       " MiB free, jumping back\n", mem_free_kib() >> 10);
+		physmem_unmap_page(page);
+		return;
+	}
+	*last_served = sequence;
 	status_open(&status, page);
 	save_image(opt, pm, &status);
 	physmem_unmap_page(page);
@@ -174,6 +231,7 @@ int main(void)
 {
 	struct options opt;
 	struct physmem pm;
+	uint64_t last_served = 0;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	setup_system();
@@ -194,7 +252,7 @@ int main(void)
 	}
 
 	for (;;) {
-		serve(&opt, &pm);
+		serve(&opt, &pm, &last_served);
 		if (jump_back_load(&pm, opt.jump_back_entry) || jump_back()) {
 			fprintf(stderr, "khib-writer: cannot jump back: %s; retrying\n",
 				strerror(errno));

@@ -62,6 +62,14 @@ void physmem_set_ram(struct physmem *pm, const struct khib_ram_range *ram,
 	pm->nr_ram = nr_ram;
 }
 
+void physmem_set_quiesce(void *ctx, void (*hook)(void *), void *arg)
+{
+	struct physmem *pm = ctx;
+
+	pm->quiesce = hook;
+	pm->quiesce_arg = arg;
+}
+
 void physmem_unmap_windows(struct physmem *pm)
 {
 	for (int i = 0; i < PHYSMEM_WINDOWS; i++) {
@@ -94,21 +102,31 @@ static const struct khib_ram_range *ram_range_of(struct physmem *pm,
 /*
  * Windows are aligned to PHYSMEM_WINDOW_PAGES and clipped to one RAM
  * range, so that no mapping spans a hole that may hold device memory.
+ * The one to replace is an unused window if there is one, else the least
+ * recently used one that no page of the current chunk lies in.
  */
-/* An unused window if there is one, else the least recently used. */
 static struct phys_window *window_to_replace(struct physmem *pm)
 {
-	struct phys_window *victim = &pm->win[0];
+	struct phys_window *victim = NULL;
 
 	for (int i = 0; i < PHYSMEM_WINDOWS; i++) {
 		struct phys_window *w = &pm->win[i];
 
 		if (!w->nr_pages)
 			return w;
-		if (w->last_use < victim->last_use)
+		if (w->last_use > pm->chunk_tick)
+			continue;
+		if (!victim || w->last_use < victim->last_use)
 			victim = w;
 	}
 	return victim;
+}
+
+void physmem_new_chunk(void *ctx)
+{
+	struct physmem *pm = ctx;
+
+	pm->chunk_tick = pm->tick;
 }
 
 const void *physmem_page(void *ctx, uint64_t pfn)
@@ -119,11 +137,13 @@ const void *physmem_page(void *ctx, uint64_t pfn)
 	uint64_t start, end;
 	void *addr;
 
-	for (int i = 0; i < PHYSMEM_WINDOWS; i++) {
+	for (int n = 0; n < PHYSMEM_WINDOWS; n++) {
+		int i = (pm->last_hit + n) % PHYSMEM_WINDOWS;
 		struct phys_window *w = &pm->win[i];
 
 		if (w->nr_pages && pfn - w->start_pfn < w->nr_pages) {
 			w->last_use = ++pm->tick;
+			pm->last_hit = i;
 			return w->addr + (pfn - w->start_pfn) * PHYS_PAGE_SIZE;
 		}
 	}
@@ -140,10 +160,16 @@ const void *physmem_page(void *ctx, uint64_t pfn)
 	if (end > range->end_pfn)
 		end = range->end_pfn;
 
+	victim = window_to_replace(pm);
+	if (!victim) {
+		errno = E2BIG;
+		return NULL;
+	}
 	addr = map_pages(pm, start, end - start, PROT_READ);
 	if (!addr)
 		return NULL;
-	victim = window_to_replace(pm);
+	if (victim->nr_pages && pm->quiesce)
+		pm->quiesce(pm->quiesce_arg);
 	if (victim->nr_pages)
 		munmap((void *)victim->addr, victim->nr_pages * PHYS_PAGE_SIZE);
 	victim->start_pfn = start;

@@ -15,8 +15,8 @@
 
 /* The hibernating kernel's page size, checked against its descriptor. */
 #define PHYS_PAGE_SIZE		4096ULL
-#define PHYSMEM_WINDOWS		8
-#define PHYSMEM_WINDOW_PAGES	32768	/* 128 MiB with 4 KiB pages */
+#define PHYSMEM_WINDOWS		64
+#define PHYSMEM_WINDOW_PAGES	4096	/* 16 MiB with 4 KiB pages */
 
 struct phys_window {
 	uint64_t start_pfn;
@@ -31,6 +31,11 @@ struct physmem {
 	size_t nr_ram;
 	struct phys_window win[PHYSMEM_WINDOWS];
 	uint64_t tick;
+	uint64_t chunk_tick;		/* tick when the current chunk began */
+	int last_hit;
+	/* Called before a window is unmapped: its pages may be in use. */
+	void (*quiesce)(void *arg);
+	void *quiesce_arg;
 };
 
 int physmem_open(struct physmem *pm);
@@ -49,6 +54,15 @@ void physmem_set_ram(struct physmem *pm, const struct khib_ram_range *ram,
 
 /* Address of a RAM page through a window, or NULL with errno set. */
 const void *physmem_page(void *pm, uint64_t pfn);
+
+/*
+ * Install the hook called before a window goes; matches set_quiesce.
+ * Pages handed out since the last physmem_new_chunk() stay mapped: a
+ * chunk whose pages span more than PHYSMEM_WINDOWS windows fails with
+ * E2BIG.
+ */
+void physmem_set_quiesce(void *pm, void (*hook)(void *), void *arg);
+void physmem_new_chunk(void *pm);
 
 /* Drop all windows. */
 void physmem_unmap_windows(struct physmem *pm);

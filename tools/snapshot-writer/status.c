@@ -24,6 +24,21 @@ static void publish(struct status_channel *s)
 	__sync_synchronize();
 }
 
+bool status_pending(const void *page, uint64_t last_served,
+		    uint64_t *sequence)
+{
+	struct khib_status st;
+	uint32_t checksum;
+
+	memcpy(&st, (const char *)page + KHIB_STATUS_OFFSET, sizeof(st));
+	checksum = st.checksum;
+	st.checksum = 0;
+	*sequence = st.sequence;
+	return st.magic == KHIB_STATUS_MAGIC &&
+	       crc32_of(&st, sizeof(st)) == checksum &&
+	       st.state == KHIB_STATE_PENDING && st.sequence != last_served;
+}
+
 void status_open(struct status_channel *s, void *page)
 {
 	clock_gettime(CLOCK_MONOTONIC, &s->start);

@@ -7,6 +7,7 @@
 #ifndef KHIB_STATUS_H
 #define KHIB_STATUS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <time.h>
 #include <linux/kexec_hibernate.h>
@@ -16,6 +17,15 @@ struct status_channel {
 	struct khib_status st;
 	struct timespec start;
 };
+
+/*
+ * Whether the descriptor page at @page asks for an image: its status is
+ * intact, PENDING, and answers a sequence other than @last_served.  A
+ * hibernate kernel entered without a request (parked at load time, or a
+ * stray kexec -e) finds none and writes nothing.  Sets *sequence.
+ */
+bool status_pending(const void *page, uint64_t last_served,
+		    uint64_t *sequence);
 
 /* Take over the status of the descriptor page mapped at @page. */
 void status_open(struct status_channel *s, void *page);

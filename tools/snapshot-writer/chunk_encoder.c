@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <stdlib.h>
+#include <string.h>
+#include <zstd.h>
+
+#include "chunk_encoder.h"
+#include "image_format.h"
+
+#define PAGE_BYTES	KHIB_PAGE_SIZE
+#define CHUNK_BYTES	(KHIB_CHUNK_PAGES * PAGE_BYTES)
+
+size_t chunk_record_max(void)
+{
+	return align_up(sizeof(struct khib_chunk_header) +
+			ZSTD_compressBound(CHUNK_BYTES), KHIB_RECORD_ALIGN);
+}
+
+int chunk_encoder_init(struct chunk_encoder *e)
+{
+	e->zstd = NULL;
+	e->gather = malloc(CHUNK_BYTES);
+	return e->gather ? 0 : -1;
+}
+
+void chunk_encoder_free(struct chunk_encoder *e)
+{
+	ZSTD_freeCCtx(e->zstd);
+	free(e->gather);
+	e->zstd = NULL;
+	e->gather = NULL;
+}
+
+/* Word-wise test; most pages differ from zero in their first word. */
+static bool page_is_zero(const void *page)
+{
+	const uint64_t *w = page;
+
+	for (size_t i = 0; i < PAGE_BYTES / sizeof(*w); i += 8)
+		if (w[i] | w[i + 1] | w[i + 2] | w[i + 3] |
+		    w[i + 4] | w[i + 5] | w[i + 6] | w[i + 7])
+			return false;
+	return true;
+}
+
+/* Copy the non-zero pages to @dst and flag the zero ones; bytes copied. */
+static size_t pack_pages(struct khib_chunk_header *h,
+			 const void *const *pages, uint32_t nr_pages,
+			 uint8_t *dst)
+{
+	size_t stored = 0;
+
+	for (uint32_t i = 0; i < nr_pages; i++) {
+		if (page_is_zero(pages[i])) {
+			h->zero_map[i / 64] |= 1ULL << (i % 64);
+			continue;
+		}
+		memcpy(dst + stored, pages[i], PAGE_BYTES);
+		stored += PAGE_BYTES;
+	}
+	return stored;
+}
+
+/* Compress @stored bytes of gathered pages; 0 if it does not pay. */
+static size_t compress(struct chunk_encoder *e, int level, uint8_t *dst,
+		       size_t cap, size_t stored, const char **error)
+{
+	size_t n;
+
+	if (!e->zstd) {
+		e->zstd = ZSTD_createCCtx();
+		if (!e->zstd) {
+			*error = "no memory for the compressor";
+			return 0;
+		}
+	}
+	n = ZSTD_compressCCtx(e->zstd, dst, cap, e->gather, stored, level);
+	if (ZSTD_isError(n)) {
+		*error = ZSTD_getErrorName(n);
+		return 0;
+	}
+	return n < stored ? n : 0;
+}
+
+bool chunk_encode(struct chunk_encoder *e, uint64_t index,
+		  const void *const *pages, uint32_t nr_pages, int level,
+		  uint8_t *record, struct chunk_result *res)
+{
+	struct khib_chunk_header h = {
+		.magic = KHIB_CHUNK_MAGIC,
+		.encoding = KHIB_ENC_RAW,
+		.index = index,
+		.first_page = index * KHIB_CHUNK_PAGES,
+		.nr_pages = nr_pages,
+	};
+	uint8_t *payload = record + sizeof(h);
+	size_t cap = chunk_record_max() - sizeof(h), stored, len;
+
+	memset(res, 0, sizeof(*res));
+	if (!level) {
+		/* Stored as they are: one copy, straight into the record. */
+		stored = pack_pages(&h, pages, nr_pages, payload);
+		h.data_hash = image_hash(payload, stored);
+		len = stored;
+	} else {
+		stored = pack_pages(&h, pages, nr_pages, e->gather);
+		h.data_hash = image_hash(e->gather, stored);
+		len = stored ? compress(e, level, payload, cap, stored,
+					&res->error) : 0;
+		if (res->error)
+			return false;
+		if (len) {
+			h.encoding = KHIB_ENC_ZSTD;
+			res->compressed = true;
+		} else {
+			memcpy(payload, e->gather, stored);
+			len = stored;
+		}
+	}
+	h.payload_bytes = (uint32_t)len;
+	chunk_header_seal(&h);
+	memcpy(record, &h, sizeof(h));
+	res->record_bytes = align_up(sizeof(h) + len, KHIB_RECORD_ALIGN);
+	memset(record + sizeof(h) + len, 0,
+	       res->record_bytes - sizeof(h) - len);
+	res->zero_pages = nr_pages - (uint32_t)(stored / PAGE_BYTES);
+	return true;
+}

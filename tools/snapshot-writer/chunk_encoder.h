@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Encoding one chunk of image pages into its record of the data stream
+ * (khib_image.h): zero pages flagged, the others hashed and stored
+ * compressed or as they are.  One encoder per thread.
+ */
+#ifndef KHIB_CHUNK_ENCODER_H
+#define KHIB_CHUNK_ENCODER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "khib_image.h"
+
+struct chunk_encoder {
+	void *zstd;		/* ZSTD_CCtx, created on first use */
+	uint8_t *gather;	/* the non-zero pages, for the compressor */
+};
+
+/* What one encoded chunk came to. */
+struct chunk_result {
+	size_t record_bytes;	/* padded to KHIB_RECORD_ALIGN */
+	uint32_t zero_pages;
+	bool compressed;
+	const char *error;	/* set when encoding failed */
+};
+
+/* The largest record a chunk can take, padding included. */
+size_t chunk_record_max(void);
+
+int chunk_encoder_init(struct chunk_encoder *e);
+void chunk_encoder_free(struct chunk_encoder *e);
+
+/*
+ * Encode image pages [index * KHIB_CHUNK_PAGES, + nr_pages) found at
+ * @pages into @record (chunk_record_max() bytes).  @level 0 stores the
+ * pages as they are; otherwise zstd at @level is tried and kept if it
+ * saves space.  Return false with res->error set on failure.
+ */
+bool chunk_encode(struct chunk_encoder *e, uint64_t index,
+		  const void *const *pages, uint32_t nr_pages, int level,
+		  uint8_t *record, struct chunk_result *res);
+
+#endif

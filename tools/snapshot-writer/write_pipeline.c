@@ -1,0 +1,329 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/uio.h>
+
+#include "chunk_encoder.h"
+#include "write_pipeline.h"
+
+/* Records the I/O thread gathers into one write at most. */
+#define BATCH_RECORDS	16
+/* A chunk is compressed in auto mode while this many records wait. */
+#define AUTO_BACKLOG(threads)	(threads)
+
+enum job_state {
+	JOB_FREE,
+	JOB_QUEUED,		/* pages named, waiting for an encoder */
+	JOB_ENCODING,
+	JOB_ENCODED,		/* record ready, waiting for the disk */
+	JOB_WRITING,
+};
+
+struct job {
+	enum job_state state;
+	uint64_t index;
+	uint32_t nr_pages;
+	const void *pages[KHIB_CHUNK_PAGES];
+	uint8_t *record;
+	struct chunk_result res;
+};
+
+struct write_pipeline {
+	struct pipeline_config cfg;
+	pthread_mutex_t lock;
+	pthread_cond_t changed;		/* any job changed state */
+	struct job *jobs;
+	unsigned int nr_jobs;
+	uint64_t submitted;		/* jobs handed in, in order */
+	uint64_t claimed;		/* jobs taken by encoders */
+	uint64_t encoded;		/* jobs encoded, in any order */
+	uint64_t written;		/* jobs written, in order */
+	uint64_t backlog;		/* encoded jobs not yet written */
+	bool stopping;
+	bool failed;
+	struct pipeline_stats stats;
+	pthread_t io_thread;
+	pthread_t *encoders;
+	unsigned int nr_encoders;	/* started */
+	bool io_started;
+};
+
+static struct job *job_of(struct write_pipeline *p, uint64_t seq)
+{
+	return &p->jobs[seq % p->nr_jobs];
+}
+
+/* Record the first failure; the caller holds the lock. */
+static void fail_locked(struct write_pipeline *p, int io_errno,
+			const char *encode_error)
+{
+	if (!p->failed) {
+		p->stats.io_errno = io_errno;
+		p->stats.encode_error = encode_error;
+	}
+	p->failed = true;
+	pthread_cond_broadcast(&p->changed);
+}
+
+static int level_for(struct write_pipeline *p)
+{
+	switch (p->cfg.mode) {
+	case COMPRESS_ALWAYS:
+		return p->cfg.level;
+	case COMPRESS_AUTO:
+		return p->backlog >= AUTO_BACKLOG(p->cfg.threads) ?
+		       p->cfg.level : 0;
+	default:
+		return 0;
+	}
+}
+
+static void *encoder_main(void *arg)
+{
+	struct write_pipeline *p = arg;
+	struct chunk_encoder enc;
+	bool ready = !chunk_encoder_init(&enc);
+
+	pthread_mutex_lock(&p->lock);
+	if (!ready)
+		fail_locked(p, 0, "no memory for an encoder");
+	while (ready && !p->failed) {
+		struct job *job;
+		int level;
+		bool ok;
+
+		if (p->claimed == p->submitted) {
+			if (p->stopping)
+				break;
+			pthread_cond_wait(&p->changed, &p->lock);
+			continue;
+		}
+		job = job_of(p, p->claimed++);
+		job->state = JOB_ENCODING;
+		level = level_for(p);
+		pthread_mutex_unlock(&p->lock);
+
+		ok = chunk_encode(&enc, job->index, job->pages, job->nr_pages,
+				  level, job->record, &job->res);
+
+		pthread_mutex_lock(&p->lock);
+		p->encoded++;
+		if (!ok) {
+			fail_locked(p, 0, job->res.error);
+			break;
+		}
+		job->state = JOB_ENCODED;
+		p->backlog++;
+		pthread_cond_broadcast(&p->changed);
+	}
+	pthread_mutex_unlock(&p->lock);
+	chunk_encoder_free(&enc);
+	return NULL;
+}
+
+/* pwritev() all of @iov, carrying on after short writes. */
+static int write_all(struct blockdev *dev, uint64_t offset, struct iovec *iov,
+		     int nr)
+{
+	while (nr) {
+		ssize_t n = blockdev_writev(dev, offset, iov, nr);
+
+		if (n < 0)
+			return -1;
+		offset += (uint64_t)n;
+		while (nr && (size_t)n >= iov->iov_len) {
+			n -= (ssize_t)iov->iov_len;
+			iov++;
+			nr--;
+		}
+		if (nr) {
+			iov->iov_base = (uint8_t *)iov->iov_base + n;
+			iov->iov_len -= (size_t)n;
+		}
+	}
+	return 0;
+}
+
+static void *io_main(void *arg)
+{
+	struct write_pipeline *p = arg;
+	uint64_t offset = p->cfg.offset;
+
+	pthread_mutex_lock(&p->lock);
+	while (!p->failed) {
+		struct iovec iov[BATCH_RECORDS];
+		uint64_t bytes = 0, pages = 0, zero = 0, packed = 0;
+		int nr = 0, error;
+
+		while (nr < BATCH_RECORDS && p->written + nr < p->submitted &&
+		       job_of(p, p->written + nr)->state == JOB_ENCODED) {
+			struct job *job = job_of(p, p->written + nr);
+
+			job->state = JOB_WRITING;
+			iov[nr].iov_base = job->record;
+			iov[nr].iov_len = job->res.record_bytes;
+			bytes += job->res.record_bytes;
+			pages += job->nr_pages;
+			zero += job->res.zero_pages;
+			packed += job->res.compressed;
+			nr++;
+		}
+		if (!nr) {
+			if (p->stopping && p->written == p->submitted)
+				break;
+			pthread_cond_wait(&p->changed, &p->lock);
+			continue;
+		}
+		p->backlog -= (uint64_t)nr;
+		pthread_mutex_unlock(&p->lock);
+
+		error = write_all(p->cfg.dev, offset, iov, nr) ? errno : 0;
+
+		pthread_mutex_lock(&p->lock);
+		if (error) {
+			fail_locked(p, error, NULL);
+			break;
+		}
+		offset += bytes;
+		for (int i = 0; i < nr; i++)
+			job_of(p, p->written + i)->state = JOB_FREE;
+		p->written += (uint64_t)nr;
+		p->stats.pages += pages;
+		p->stats.zero_pages += zero;
+		p->stats.chunks += (uint64_t)nr;
+		p->stats.chunks_compressed += packed;
+		p->stats.bytes += bytes;
+		pthread_cond_broadcast(&p->changed);
+	}
+	pthread_mutex_unlock(&p->lock);
+	return NULL;
+}
+
+static void free_pipeline(struct write_pipeline *p)
+{
+	if (p->jobs)
+		for (unsigned int i = 0; i < p->nr_jobs; i++)
+			free(p->jobs[i].record);
+	free(p->jobs);
+	free(p->encoders);
+	pthread_cond_destroy(&p->changed);
+	pthread_mutex_destroy(&p->lock);
+	free(p);
+}
+
+/* Stop and join every thread started so far. */
+static void stop_threads(struct write_pipeline *p)
+{
+	pthread_mutex_lock(&p->lock);
+	p->stopping = true;
+	pthread_cond_broadcast(&p->changed);
+	pthread_mutex_unlock(&p->lock);
+	for (unsigned int i = 0; i < p->nr_encoders; i++)
+		pthread_join(p->encoders[i], NULL);
+	if (p->io_started)
+		pthread_join(p->io_thread, NULL);
+	p->nr_encoders = 0;
+	p->io_started = false;
+}
+
+struct write_pipeline *pipeline_start(const struct pipeline_config *cfg)
+{
+	struct write_pipeline *p = calloc(1, sizeof(*p));
+	unsigned int threads = cfg->threads ? cfg->threads : 1;
+
+	if (!p)
+		return NULL;
+	p->cfg = *cfg;
+	p->cfg.threads = threads;
+	pthread_mutex_init(&p->lock, NULL);
+	pthread_cond_init(&p->changed, NULL);
+	/* Enough jobs to keep every encoder and the disk busy at once. */
+	p->nr_jobs = 2 * threads + 2;
+	p->jobs = calloc(p->nr_jobs, sizeof(*p->jobs));
+	p->encoders = calloc(threads, sizeof(*p->encoders));
+	if (!p->jobs || !p->encoders)
+		goto fail;
+	for (unsigned int i = 0; i < p->nr_jobs; i++) {
+		p->jobs[i].record = blockdev_buffer(chunk_record_max());
+		if (!p->jobs[i].record)
+			goto fail;
+	}
+	for (unsigned int i = 0; i < threads; i++) {
+		errno = pthread_create(&p->encoders[i], NULL, encoder_main, p);
+		if (errno)
+			goto fail;
+		p->nr_encoders++;
+	}
+	errno = pthread_create(&p->io_thread, NULL, io_main, p);
+	if (errno)
+		goto fail;
+	p->io_started = true;
+	return p;
+fail:
+	if (!errno)
+		errno = ENOMEM;
+	stop_threads(p);
+	free_pipeline(p);
+	return NULL;
+}
+
+const void **pipeline_next(struct write_pipeline *p, uint64_t index,
+			   uint32_t nr_pages)
+{
+	struct job *job;
+	bool failed;
+
+	pthread_mutex_lock(&p->lock);
+	while (!p->failed && p->submitted - p->written == p->nr_jobs)
+		pthread_cond_wait(&p->changed, &p->lock);
+	failed = p->failed;
+	pthread_mutex_unlock(&p->lock);
+	if (failed)
+		return NULL;
+	job = job_of(p, p->submitted);
+	job->index = index;
+	job->nr_pages = nr_pages;
+	return job->pages;
+}
+
+void pipeline_submit(struct write_pipeline *p)
+{
+	pthread_mutex_lock(&p->lock);
+	job_of(p, p->submitted)->state = JOB_QUEUED;
+	p->submitted++;
+	pthread_cond_broadcast(&p->changed);
+	pthread_mutex_unlock(&p->lock);
+}
+
+void pipeline_quiesce(void *pipeline)
+{
+	struct write_pipeline *p = pipeline;
+
+	pthread_mutex_lock(&p->lock);
+	while (!p->failed && p->encoded != p->submitted)
+		pthread_cond_wait(&p->changed, &p->lock);
+	pthread_mutex_unlock(&p->lock);
+}
+
+void pipeline_progress(struct write_pipeline *p, uint64_t *pages,
+		       uint64_t *bytes)
+{
+	pthread_mutex_lock(&p->lock);
+	*pages = p->stats.pages;
+	*bytes = p->stats.bytes;
+	pthread_mutex_unlock(&p->lock);
+}
+
+int pipeline_finish(struct write_pipeline *p, struct pipeline_stats *stats)
+{
+	bool failed;
+
+	stop_threads(p);
+	*stats = p->stats;
+	failed = p->failed;
+	free_pipeline(p);
+	return failed ? -1 : 0;
+}
