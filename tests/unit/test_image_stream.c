@@ -65,9 +65,8 @@ static int read_back(struct fake_machine *m, uint64_t *pages,
 		     uint64_t *mismatches, char *why)
 {
 	struct image_reader r;
-	const uint8_t *data;
+	struct stream_chunk c;
 	struct pfn_walk w;
-	uint32_t n;
 	int ret;
 
 	*pages = *mismatches = 0;
@@ -76,11 +75,13 @@ static int read_back(struct fake_machine *m, uint64_t *pages,
 		return -1;
 	}
 	pfn_walk_init(&w, r.chunks, r.nr_chunks);
-	while ((ret = image_next_chunk(&r, &data, &n)) > 0) {
-		for (uint32_t i = 0; i < n; i++) {
+	while ((ret = image_next_chunk(&r, &c)) > 0) {
+		uint32_t stored = 0;
+
+		for (uint32_t i = 0; i < c.nr_pages; i++) {
 			uint64_t pfn = pfn_walk_next(&w);
 
-			if (memcmp(data + (size_t)i * FAKE_PAGE,
+			if (memcmp(stream_chunk_page(&c, i, &stored),
 				   m->original + pfn * FAKE_PAGE, FAKE_PAGE))
 				(*mismatches)++;
 			(*pages)++;

@@ -4,13 +4,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zstd.h>
+#include <unistd.h>
 
 #include "image_reader.h"
 
 #define PAGE_BYTES	KHIB_PAGE_SIZE
-#define CHUNK_BYTES	(KHIB_CHUNK_PAGES * PAGE_BYTES)
-#define READ_BYTES	(4u << 20)
 
 static enum image_verdict io_failed(struct image_reader *r, const char *what)
 {
@@ -93,21 +91,6 @@ enum image_verdict image_open(struct image_reader *r, const char *path,
 	verdict = read_super(r);
 	if (verdict == IMAGE_VALID)
 		verdict = read_metadata(r);
-	if (verdict == IMAGE_VALID) {
-		r->window_cap = READ_BYTES + KHIB_RECORD_ALIGN +
-				sizeof(struct khib_chunk_header) +
-				ZSTD_compressBound(CHUNK_BYTES);
-		r->zstd = ZSTD_createDCtx();
-		r->raw = blockdev_buffer(READ_BYTES);
-		r->window = malloc(r->window_cap);
-		r->pages = malloc(CHUNK_BYTES);
-		if (!r->zstd || !r->raw || !r->window || !r->pages) {
-			snprintf(r->why, sizeof(r->why), "out of memory");
-			verdict = IMAGE_CORRUPT;
-		}
-		r->next_read = r->sb.data_offset;
-		r->stream_left = r->sb.data_bytes;
-	}
 	if (verdict != IMAGE_VALID)
 		image_close(r);
 	return verdict;
@@ -115,150 +98,44 @@ enum image_verdict image_open(struct image_reader *r, const char *path,
 
 void image_close(struct image_reader *r)
 {
+	image_stop_stream(r);
 	blockdev_close(&r->dev);
 	free(r->header_page);
 	free(r->map);
 	free(r->chunks);
-	ZSTD_freeDCtx(r->zstd);
-	free(r->raw);
-	free(r->window);
-	free(r->pages);
-	r->header_page = r->map = r->raw = r->window = r->pages = NULL;
+	r->header_page = r->map = NULL;
 	r->chunks = NULL;
-	r->zstd = NULL;
 }
 
-/* Make @len unread stream bytes available at window + window_start. */
-static int fill_window(struct image_reader *r, size_t len)
+int image_next_chunk(struct image_reader *r, struct stream_chunk *chunk)
 {
-	size_t have = r->window_end - r->window_start;
+	const struct khib_image_super *sb = &r->sb;
+	long cpus;
+	int ret;
 
-	if (have >= len)
-		return 0;
-	memmove(r->window, r->window + r->window_start, have);
-	r->window_start = 0;
-	r->window_end = have;
-	while (have < len) {
-		uint64_t want = r->stream_left < READ_BYTES ?
-				r->stream_left : READ_BYTES;
-
-		if (!want || r->window_cap - have < want) {
+	if (!r->stream) {
+		cpus = sysconf(_SC_NPROCESSORS_ONLN);
+		r->stream = chunk_stream_start(&r->dev, sb->data_offset,
+					       sb->data_bytes, sb->nr_pages,
+					       sb->nr_chunks,
+					       cpus > 0 ? (unsigned int)cpus : 1);
+		if (!r->stream) {
 			snprintf(r->why, sizeof(r->why),
-				 "chunk %" PRIu64 " runs past the data stream",
-				 r->next_chunk);
-			return -1;
-		}
-		if (blockdev_read(&r->dev, r->next_read, r->raw,
-				  align_up(want, KHIB_IMAGE_ALIGN))) {
-			snprintf(r->why, sizeof(r->why),
-				 "cannot read the image data: %s",
+				 "cannot start reading the image: %s",
 				 strerror(errno));
 			return -1;
 		}
-		memcpy(r->window + have, r->raw, want);
-		have += want;
-		r->window_end = have;
-		r->next_read += READ_BYTES;
-		r->stream_left -= want;
 	}
-	return 0;
+	ret = chunk_stream_next(r->stream, chunk, r->why, sizeof(r->why));
+	if (ret > 0)
+		r->chunks_read++;
+	return ret;
 }
 
-static int decode_payload(struct image_reader *r,
-			  const struct khib_chunk_header *h,
-			  const uint8_t *payload, size_t stored)
+void image_stop_stream(struct image_reader *r)
 {
-	if (h->encoding == KHIB_ENC_RAW) {
-		if (h->payload_bytes != stored)
-			goto bad_size;
-		memcpy(r->pages, payload, stored);
-	} else {
-		size_t n = ZSTD_decompressDCtx(r->zstd, r->pages, CHUNK_BYTES,
-					       payload, h->payload_bytes);
-
-		if (ZSTD_isError(n)) {
-			snprintf(r->why, sizeof(r->why),
-				 "chunk %" PRIu64 ": %s", (uint64_t)h->index,
-				 ZSTD_getErrorName(n));
-			return -1;
-		}
-		if (n != stored)
-			goto bad_size;
-	}
-	if (image_hash(r->pages, stored) != h->data_hash) {
-		snprintf(r->why, sizeof(r->why),
-			 "chunk %" PRIu64 ": data checksum mismatch",
-			 (uint64_t)h->index);
-		return -1;
-	}
-	return 0;
-bad_size:
-	snprintf(r->why, sizeof(r->why),
-		 "chunk %" PRIu64 ": payload does not match its zero map",
-		 (uint64_t)h->index);
-	return -1;
-}
-
-/* Spread the stored pages out and put zero pages in the gaps. */
-static void place_zero_pages(struct image_reader *r,
-			     const struct khib_chunk_header *h, size_t stored)
-{
-	size_t src = stored;
-
-	for (uint32_t i = h->nr_pages; i-- > 0; ) {
-		uint8_t *dst = r->pages + (size_t)i * PAGE_BYTES;
-
-		if (h->zero_map[i / 64] & (1ULL << (i % 64))) {
-			memset(dst, 0, PAGE_BYTES);
-		} else {
-			src -= PAGE_BYTES;
-			if (dst != r->pages + src)
-				memmove(dst, r->pages + src, PAGE_BYTES);
-		}
-	}
-}
-
-int image_next_chunk(struct image_reader *r, const uint8_t **pages,
-		     uint32_t *nr_pages)
-{
-	const struct khib_image_super *sb = &r->sb;
-	struct khib_chunk_header h;
-	uint64_t first = r->next_chunk * sb->chunk_pages;
-	uint32_t n, zero;
-	size_t stored, record;
-
-	if (r->next_chunk == sb->nr_chunks)
-		return 0;
-	n = sb->nr_pages - first < sb->chunk_pages ?
-	    (uint32_t)(sb->nr_pages - first) : sb->chunk_pages;
-
-	if (fill_window(r, sizeof(h)))
-		return -1;
-	memcpy(&h, r->window + r->window_start, sizeof(h));
-	if (!chunk_header_check(&h, r->next_chunk, first, n, r->why,
-				sizeof(r->why)))
-		return -1;
-	zero = (uint32_t)bitmap_weight(h.zero_map, n);
-	stored = (size_t)(n - zero) * PAGE_BYTES;
-	if (h.payload_bytes > ZSTD_compressBound(CHUNK_BYTES)) {
-		snprintf(r->why, sizeof(r->why),
-			 "chunk %" PRIu64 ": implausible payload size %u",
-			 r->next_chunk, h.payload_bytes);
-		return -1;
-	}
-	record = align_up(sizeof(h) + h.payload_bytes, KHIB_RECORD_ALIGN);
-	if (fill_window(r, record))
-		return -1;
-	if (decode_payload(r, &h, r->window + r->window_start + sizeof(h),
-			   stored))
-		return -1;
-	r->window_start += record;
-	place_zero_pages(r, &h, stored);
-
-	r->next_chunk++;
-	*pages = r->pages;
-	*nr_pages = n;
-	return 1;
+	chunk_stream_stop(r->stream);
+	r->stream = NULL;
 }
 
 int image_mark(struct image_reader *r, uint32_t state)

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "blockdev.h"
+#include "chunk_stream.h"
 #include "image_format.h"
 
 struct image_reader {
@@ -20,15 +21,8 @@ struct image_reader {
 	uint8_t *map;			/* the page map region */
 	struct pfn_chunk *chunks;	/* decoded page map */
 	size_t nr_chunks;
-	/* data stream */
-	void *zstd;
-	uint8_t *raw;			/* aligned read buffer */
-	uint8_t *window;		/* unread stream bytes */
-	size_t window_start, window_end, window_cap;
-	uint64_t next_read;		/* device offset of the next read */
-	uint64_t stream_left;		/* stream bytes not yet in window */
-	uint64_t next_chunk;
-	uint8_t *pages;			/* the last chunk's pages */
+	struct chunk_stream *stream;	/* the data stream, once started */
+	uint64_t chunks_read;
 	char why[256];			/* what went wrong */
 };
 
@@ -41,11 +35,14 @@ enum image_verdict image_open(struct image_reader *r, const char *path,
 void image_close(struct image_reader *r);
 
 /*
- * Read and verify the next chunk.  Return 1 with *pages pointing at its
- * *nr_pages pages, 0 after the last chunk, or -1 with why filled in.
+ * The next verified chunk, read ahead and decoded on every CPU; valid
+ * until the next call.  Return 1, 0 after the last chunk, or -1 with why
+ * filled in.
  */
-int image_next_chunk(struct image_reader *r, const uint8_t **pages,
-		     uint32_t *nr_pages);
+int image_next_chunk(struct image_reader *r, struct stream_chunk *chunk);
+
+/* Stop reading ahead: join the threads and free their buffers. */
+void image_stop_stream(struct image_reader *r);
 
 /*
  * Set the image's state (KHIB_IMAGE_RESTORED or KHIB_IMAGE_DISCARDED) so

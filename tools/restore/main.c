@@ -43,16 +43,17 @@ static double now(void)
 static int stream_pages(struct image_reader *r, struct snapshot_feed *feed)
 {
 	uint64_t done = 0, next_report = 0, total = r->sb.nr_pages;
-	const uint8_t *pages;
-	uint32_t n;
+	struct stream_chunk c;
 	int ret;
 
-	while ((ret = image_next_chunk(r, &pages, &n)) > 0) {
-		for (uint32_t i = 0; feed && i < n; i++)
-			if (snapshot_feed_page(feed, pages + (size_t)i *
-					       KHIB_PAGE_SIZE))
+	while ((ret = image_next_chunk(r, &c)) > 0) {
+		uint32_t stored = 0;
+
+		for (uint32_t i = 0; feed && i < c.nr_pages; i++)
+			if (snapshot_feed_page(feed,
+					       stream_chunk_page(&c, i, &stored)))
 				return -1;
-		done += n;
+		done += c.nr_pages;
 		if (done >= next_report) {
 			printf("khib-restore: %3" PRIu64 "%% (%" PRIu64 "/%"
 			       PRIu64 " pages)\n", done * 100 / total, done,
@@ -133,6 +134,12 @@ static int restore(const char *device)
 	printf("khib-restore: resuming Linux %s from %s: %" PRIu64 " pages\n",
 	       r.sb.release, device, (uint64_t)r.sb.nr_pages);
 
+	/*
+	 * User space is frozen only once the image is loaded: the threads
+	 * that read and verify it ahead would be frozen too.  The kernel
+	 * takes all the memory the image needs when the PFN list is in, so
+	 * nothing running meanwhile can take page frames from it.
+	 */
 	if (snapshot_feed_open(&feed) ||
 	    snapshot_feed_page(&feed, r.header_page) ||
 	    snapshot_feed_pfns(&feed, r.chunks, r.nr_chunks, r.sb.nr_pages)) {
@@ -141,6 +148,11 @@ static int restore(const char *device)
 	}
 	if (stream_pages(&r, &feed)) {
 		ret = refuse(device, feed.why[0] ? feed.why : r.why);
+		goto out;
+	}
+	image_stop_stream(&r);
+	if (snapshot_feed_freeze(&feed)) {
+		ret = refuse(device, feed.why);
 		goto out;
 	}
 	if (image_mark(&r, KHIB_IMAGE_RESTORED)) {

@@ -22,11 +22,14 @@ int snapshot_feed_open(struct snapshot_feed *f)
 			 strerror(errno));
 		return -1;
 	}
+	return 0;
+}
+
+int snapshot_feed_freeze(struct snapshot_feed *f)
+{
 	if (ioctl(f->fd, SNAPSHOT_FREEZE)) {
 		snprintf(f->why, sizeof(f->why), "cannot freeze user space: %s",
 			 strerror(errno));
-		close(f->fd);
-		f->fd = -1;
 		return -1;
 	}
 	return 0;

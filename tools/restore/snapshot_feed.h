@@ -2,7 +2,8 @@
 /*
  * Feeding an image to the kernel through /dev/snapshot: the image header
  * page, the PFN list (512 PFNs a page, ended by ~0UL when a page is not
- * full), the page contents, then the atomic restore.
+ * full), the page contents, then user space frozen and the atomic
+ * restore.
  */
 #ifndef KHIB_SNAPSHOT_FEED_H
 #define KHIB_SNAPSHOT_FEED_H
@@ -17,8 +18,10 @@ struct snapshot_feed {
 	char why[256];
 };
 
-/* Open /dev/snapshot for a restore and freeze user space. */
+/* Open /dev/snapshot for a restore. */
 int snapshot_feed_open(struct snapshot_feed *f);
+/* Freeze user space, all but the calling thread; needed for the restore. */
+int snapshot_feed_freeze(struct snapshot_feed *f);
 /* Give up: thaw user space and release everything the kernel loaded. */
 void snapshot_feed_abort(struct snapshot_feed *f);
 

@@ -1,0 +1,339 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zstd.h>
+
+#include "chunk_stream.h"
+#include "image_format.h"
+#include "pfn_bitmap.h"
+
+#define PAGE_BYTES	KHIB_PAGE_SIZE
+#define CHUNK_BYTES	(KHIB_CHUNK_PAGES * PAGE_BYTES)
+
+enum job_state {
+	JOB_FREE,
+	JOB_READ,		/* record read, header checked */
+	JOB_DECODING,
+	JOB_READY,		/* verified, waiting for the consumer */
+	JOB_TAKEN,		/* handed to the consumer */
+};
+
+struct job {
+	enum job_state state;
+	struct khib_chunk_header h;
+	uint8_t *record;	/* aligned, one whole record */
+	uint8_t *pages;		/* decompressed pages */
+	const uint8_t *data;	/* the chunk's non-zero pages */
+};
+
+struct chunk_stream {
+	struct blockdev *dev;
+	uint64_t offset, end;	/* device offsets of the stream */
+	uint64_t nr_pages, nr_chunks;
+	size_t record_max;
+	pthread_mutex_t lock;
+	pthread_cond_t changed;
+	struct job *jobs;
+	unsigned int nr_jobs;
+	uint64_t read, claimed, taken;	/* chunks read, decoding, consumed */
+	bool stopping, failed;
+	char why[256];
+	pthread_t reader;
+	pthread_t *decoders;
+	unsigned int nr_decoders;
+	bool reader_started;
+};
+
+static struct job *job_of(struct chunk_stream *s, uint64_t seq)
+{
+	return &s->jobs[seq % s->nr_jobs];
+}
+
+static void __attribute__((format(printf, 2, 3)))
+fail_locked(struct chunk_stream *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!s->failed) {
+		va_start(ap, fmt);
+		vsnprintf(s->why, sizeof(s->why), fmt, ap);
+		va_end(ap);
+	}
+	s->failed = true;
+	pthread_cond_broadcast(&s->changed);
+}
+
+static uint32_t pages_of(struct chunk_stream *s, uint64_t index)
+{
+	uint64_t first = index * KHIB_CHUNK_PAGES;
+
+	return s->nr_pages - first < KHIB_CHUNK_PAGES ?
+	       (uint32_t)(s->nr_pages - first) : KHIB_CHUNK_PAGES;
+}
+
+/* Read record @index at *offset into @job; NULL or what went wrong. */
+static const char *read_record(struct chunk_stream *s, uint64_t index,
+			       uint64_t *offset, struct job *job, char *why,
+			       size_t why_len)
+{
+	size_t record;
+
+	if (s->end - *offset < KHIB_RECORD_ALIGN)
+		return "the data stream ends early";
+	if (blockdev_read(s->dev, *offset, job->record, KHIB_RECORD_ALIGN)) {
+		snprintf(why, why_len, "cannot read the image data: %s",
+			 strerror(errno));
+		return why;
+	}
+	memcpy(&job->h, job->record, sizeof(job->h));
+	if (!chunk_header_check(&job->h, index, index * KHIB_CHUNK_PAGES,
+				pages_of(s, index), why, why_len))
+		return why;
+	record = align_up(sizeof(job->h) + job->h.payload_bytes,
+			  KHIB_RECORD_ALIGN);
+	if (record > s->record_max || record > s->end - *offset) {
+		snprintf(why, why_len, "chunk %" PRIu64 ": implausible payload size %u",
+			 index, job->h.payload_bytes);
+		return why;
+	}
+	if (record > KHIB_RECORD_ALIGN &&
+	    blockdev_read(s->dev, *offset + KHIB_RECORD_ALIGN,
+			  job->record + KHIB_RECORD_ALIGN,
+			  record - KHIB_RECORD_ALIGN)) {
+		snprintf(why, why_len, "cannot read the image data: %s",
+			 strerror(errno));
+		return why;
+	}
+	*offset += record;
+	return NULL;
+}
+
+static void *reader_main(void *arg)
+{
+	struct chunk_stream *s = arg;
+	uint64_t offset = s->offset;
+	char why[200];
+
+	pthread_mutex_lock(&s->lock);
+	while (!s->failed && !s->stopping && s->read < s->nr_chunks) {
+		struct job *job = job_of(s, s->read);
+		const char *error;
+
+		if (job->state != JOB_FREE) {
+			pthread_cond_wait(&s->changed, &s->lock);
+			continue;
+		}
+		pthread_mutex_unlock(&s->lock);
+		error = read_record(s, s->read, &offset, job, why, sizeof(why));
+		pthread_mutex_lock(&s->lock);
+		if (error) {
+			fail_locked(s, "%s", error);
+			break;
+		}
+		job->state = JOB_READ;
+		s->read++;
+		pthread_cond_broadcast(&s->changed);
+	}
+	pthread_mutex_unlock(&s->lock);
+	return NULL;
+}
+
+/* Decompress and verify; NULL or what went wrong. */
+static const char *decode(ZSTD_DCtx *zstd, struct job *job, char *why,
+			  size_t why_len)
+{
+	const struct khib_chunk_header *h = &job->h;
+	const uint8_t *payload = job->record + sizeof(*h);
+	uint32_t zero = (uint32_t)bitmap_weight(h->zero_map, h->nr_pages);
+	size_t stored = (size_t)(h->nr_pages - zero) * PAGE_BYTES;
+
+	if (h->encoding == KHIB_ENC_RAW) {
+		if (h->payload_bytes != stored)
+			goto bad_size;
+		job->data = payload;
+	} else if (h->encoding == KHIB_ENC_ZSTD) {
+		size_t n = ZSTD_decompressDCtx(zstd, job->pages, CHUNK_BYTES,
+					       payload, h->payload_bytes);
+
+		if (ZSTD_isError(n)) {
+			snprintf(why, why_len, "chunk %" PRIu64 ": %s",
+				 (uint64_t)h->index, ZSTD_getErrorName(n));
+			return why;
+		}
+		if (n != stored)
+			goto bad_size;
+		job->data = job->pages;
+	} else {
+		snprintf(why, why_len, "chunk %" PRIu64 ": unknown encoding %u",
+			 (uint64_t)h->index, h->encoding);
+		return why;
+	}
+	if (image_hash(job->data, stored) != h->data_hash) {
+		snprintf(why, why_len, "chunk %" PRIu64 ": data checksum mismatch",
+			 (uint64_t)h->index);
+		return why;
+	}
+	return NULL;
+bad_size:
+	snprintf(why, why_len, "chunk %" PRIu64 ": payload does not match its zero map",
+		 (uint64_t)h->index);
+	return why;
+}
+
+static void *decoder_main(void *arg)
+{
+	struct chunk_stream *s = arg;
+	ZSTD_DCtx *zstd = ZSTD_createDCtx();
+	char why[200];
+
+	pthread_mutex_lock(&s->lock);
+	if (!zstd)
+		fail_locked(s, "no memory for a decompressor");
+	while (!s->failed && !s->stopping) {
+		struct job *job;
+		const char *error;
+
+		if (s->claimed == s->read) {
+			pthread_cond_wait(&s->changed, &s->lock);
+			continue;
+		}
+		job = job_of(s, s->claimed++);
+		job->state = JOB_DECODING;
+		pthread_mutex_unlock(&s->lock);
+		error = decode(zstd, job, why, sizeof(why));
+		pthread_mutex_lock(&s->lock);
+		if (error) {
+			fail_locked(s, "%s", error);
+			break;
+		}
+		job->state = JOB_READY;
+		pthread_cond_broadcast(&s->changed);
+	}
+	pthread_mutex_unlock(&s->lock);
+	ZSTD_freeDCtx(zstd);
+	return NULL;
+}
+
+void chunk_stream_stop(struct chunk_stream *s)
+{
+	if (!s)
+		return;
+	pthread_mutex_lock(&s->lock);
+	s->stopping = true;
+	pthread_cond_broadcast(&s->changed);
+	pthread_mutex_unlock(&s->lock);
+	for (unsigned int i = 0; i < s->nr_decoders; i++)
+		pthread_join(s->decoders[i], NULL);
+	if (s->reader_started)
+		pthread_join(s->reader, NULL);
+	for (unsigned int i = 0; s->jobs && i < s->nr_jobs; i++) {
+		free(s->jobs[i].record);
+		free(s->jobs[i].pages);
+	}
+	free(s->jobs);
+	free(s->decoders);
+	pthread_cond_destroy(&s->changed);
+	pthread_mutex_destroy(&s->lock);
+	free(s);
+}
+
+struct chunk_stream *chunk_stream_start(struct blockdev *dev, uint64_t offset,
+					uint64_t bytes, uint64_t nr_pages,
+					uint64_t nr_chunks,
+					unsigned int threads)
+{
+	struct chunk_stream *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return NULL;
+	if (!threads)
+		threads = 1;
+	s->dev = dev;
+	s->offset = offset;
+	s->end = offset + bytes;
+	s->nr_pages = nr_pages;
+	s->nr_chunks = nr_chunks;
+	s->record_max = align_up(sizeof(struct khib_chunk_header) +
+				 ZSTD_compressBound(CHUNK_BYTES),
+				 KHIB_RECORD_ALIGN);
+	pthread_mutex_init(&s->lock, NULL);
+	pthread_cond_init(&s->changed, NULL);
+	/* One chunk in the consumer's hands, one being read, the rest decoding. */
+	s->nr_jobs = threads + 2;
+	s->jobs = calloc(s->nr_jobs, sizeof(*s->jobs));
+	s->decoders = calloc(threads, sizeof(*s->decoders));
+	if (!s->jobs || !s->decoders)
+		goto fail;
+	for (unsigned int i = 0; i < s->nr_jobs; i++) {
+		s->jobs[i].record = blockdev_buffer(s->record_max);
+		s->jobs[i].pages = malloc(CHUNK_BYTES);
+		if (!s->jobs[i].record || !s->jobs[i].pages)
+			goto fail;
+	}
+	errno = pthread_create(&s->reader, NULL, reader_main, s);
+	if (errno)
+		goto fail;
+	s->reader_started = true;
+	for (unsigned int i = 0; i < threads; i++) {
+		errno = pthread_create(&s->decoders[i], NULL, decoder_main, s);
+		if (errno)
+			goto fail;
+		s->nr_decoders++;
+	}
+	return s;
+fail:
+	if (!errno)
+		errno = ENOMEM;
+	chunk_stream_stop(s);
+	return NULL;
+}
+
+int chunk_stream_next(struct chunk_stream *s, struct stream_chunk *c,
+		      char *why, size_t why_len)
+{
+	struct job *job;
+	int ret = 1;
+
+	pthread_mutex_lock(&s->lock);
+	if (s->taken) {
+		/* The consumer is done with the previous chunk. */
+		job_of(s, s->taken - 1)->state = JOB_FREE;
+		pthread_cond_broadcast(&s->changed);
+	}
+	if (s->taken == s->nr_chunks) {
+		pthread_mutex_unlock(&s->lock);
+		return 0;
+	}
+	job = job_of(s, s->taken);
+	while (!s->failed && !(s->taken < s->read && job->state == JOB_READY))
+		pthread_cond_wait(&s->changed, &s->lock);
+	if (s->failed) {
+		snprintf(why, why_len, "%s", s->why);
+		ret = -1;
+	} else {
+		job->state = JOB_TAKEN;
+		s->taken++;
+		c->index = job->h.index;
+		c->nr_pages = job->h.nr_pages;
+		c->zero_map = job->h.zero_map;
+		c->data = job->data;
+	}
+	pthread_mutex_unlock(&s->lock);
+	return ret;
+}
+
+const uint8_t *stream_chunk_page(const struct stream_chunk *c, uint32_t i,
+				 uint32_t *stored_before)
+{
+	static const uint8_t zero_page[PAGE_BYTES];
+
+	if (c->zero_map[i / 64] & (1ULL << (i % 64)))
+		return zero_page;
+	return c->data + (size_t)(*stored_before)++ * PAGE_BYTES;
+}

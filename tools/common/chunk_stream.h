@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Reading the data stream of an image (khib_image.h) ahead of its
+ * consumer: one thread reads records in order with direct I/O, decoder
+ * threads, one per CPU, decompress and verify them in parallel, and the
+ * consumer takes verified chunks in order.  No chunk is handed out before
+ * its hashes matched.
+ */
+#ifndef KHIB_CHUNK_STREAM_H
+#define KHIB_CHUNK_STREAM_H
+
+#include <stdint.h>
+
+#include "blockdev.h"
+#include "khib_image.h"
+
+/* One verified chunk, valid until the next chunk_stream_next(). */
+struct stream_chunk {
+	uint64_t index;
+	uint32_t nr_pages;
+	const uint64_t *zero_map;	/* bit i: page i is all zero */
+	const uint8_t *data;		/* the other pages, in order */
+};
+
+struct chunk_stream;
+
+/*
+ * Start reading the @nr_chunks chunks of an image of @nr_pages pages whose
+ * stream starts at @offset and takes @bytes on @dev.  NULL with errno set
+ * on failure.
+ */
+struct chunk_stream *chunk_stream_start(struct blockdev *dev, uint64_t offset,
+					uint64_t bytes, uint64_t nr_pages,
+					uint64_t nr_chunks,
+					unsigned int threads);
+
+/*
+ * The next chunk: 1 with @c filled in, 0 after the last one, or -1 with
+ * @why filled in.
+ */
+int chunk_stream_next(struct chunk_stream *s, struct stream_chunk *c,
+		      char *why, size_t why_len);
+
+/* Stop the threads and free everything. */
+void chunk_stream_stop(struct chunk_stream *s);
+
+/* Page @i of @c: its data, or an all-zero page. */
+const uint8_t *stream_chunk_page(const struct stream_chunk *c, uint32_t i,
+				 uint32_t *stored_before);
+
+#endif
