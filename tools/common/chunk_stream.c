@@ -36,6 +36,7 @@ struct chunk_stream {
 	struct blockdev *dev;
 	uint64_t offset, end;	/* device offsets of the stream */
 	uint64_t nr_pages, nr_chunks;
+	const uint64_t *zero_bits;
 	size_t record_max;
 	pthread_mutex_t lock;
 	pthread_cond_t changed;
@@ -77,16 +78,22 @@ static uint32_t pages_of(struct chunk_stream *s, uint64_t index)
 	       (uint32_t)(s->nr_pages - first) : KHIB_CHUNK_PAGES;
 }
 
-/* Read record @index at *offset into @job; NULL or what went wrong. */
+/*
+ * Read record @index at *offset into @job; NULL or what went wrong.  One
+ * read usually does: it takes as much as the last record took, and a
+ * second read fetches the rest of a record that turns out longer.
+ */
 static const char *read_record(struct chunk_stream *s, uint64_t index,
-			       uint64_t *offset, struct job *job, char *why,
-			       size_t why_len)
+			       uint64_t *offset, size_t *guess,
+			       struct job *job, char *why, size_t why_len)
 {
-	size_t record;
+	size_t record, first = *guess;
 
 	if (s->end - *offset < KHIB_RECORD_ALIGN)
 		return "the data stream ends early";
-	if (blockdev_read(s->dev, *offset, job->record, KHIB_RECORD_ALIGN)) {
+	if (first > s->end - *offset)
+		first = s->end - *offset;
+	if (blockdev_read(s->dev, *offset, job->record, first)) {
 		snprintf(why, why_len, "cannot read the image data: %s",
 			 strerror(errno));
 		return why;
@@ -95,6 +102,12 @@ static const char *read_record(struct chunk_stream *s, uint64_t index,
 	if (!chunk_header_check(&job->h, index, index * KHIB_CHUNK_PAGES,
 				pages_of(s, index), why, why_len))
 		return why;
+	if (memcmp(job->h.zero_map, s->zero_bits + index * (KHIB_CHUNK_PAGES / 64),
+		   sizeof(job->h.zero_map))) {
+		snprintf(why, why_len, "chunk %" PRIu64 ": zero pages differ from the zero map",
+			 index);
+		return why;
+	}
 	record = align_up(sizeof(job->h) + job->h.payload_bytes,
 			  KHIB_RECORD_ALIGN);
 	if (record > s->record_max || record > s->end - *offset) {
@@ -102,15 +115,15 @@ static const char *read_record(struct chunk_stream *s, uint64_t index,
 			 index, job->h.payload_bytes);
 		return why;
 	}
-	if (record > KHIB_RECORD_ALIGN &&
-	    blockdev_read(s->dev, *offset + KHIB_RECORD_ALIGN,
-			  job->record + KHIB_RECORD_ALIGN,
-			  record - KHIB_RECORD_ALIGN)) {
+	if (record > first &&
+	    blockdev_read(s->dev, *offset + first, job->record + first,
+			  record - first)) {
 		snprintf(why, why_len, "cannot read the image data: %s",
 			 strerror(errno));
 		return why;
 	}
 	*offset += record;
+	*guess = record;
 	return NULL;
 }
 
@@ -118,6 +131,7 @@ static void *reader_main(void *arg)
 {
 	struct chunk_stream *s = arg;
 	uint64_t offset = s->offset;
+	size_t guess = s->record_max;
 	char why[200];
 
 	pthread_mutex_lock(&s->lock);
@@ -130,7 +144,8 @@ static void *reader_main(void *arg)
 			continue;
 		}
 		pthread_mutex_unlock(&s->lock);
-		error = read_record(s, s->read, &offset, job, why, sizeof(why));
+		error = read_record(s, s->read, &offset, &guess, job, why,
+				    sizeof(why));
 		pthread_mutex_lock(&s->lock);
 		if (error) {
 			fail_locked(s, "%s", error);
@@ -246,6 +261,7 @@ void chunk_stream_stop(struct chunk_stream *s)
 struct chunk_stream *chunk_stream_start(struct blockdev *dev, uint64_t offset,
 					uint64_t bytes, uint64_t nr_pages,
 					uint64_t nr_chunks,
+					const uint64_t *zero_bits,
 					unsigned int threads)
 {
 	struct chunk_stream *s = calloc(1, sizeof(*s));
@@ -259,13 +275,17 @@ struct chunk_stream *chunk_stream_start(struct blockdev *dev, uint64_t offset,
 	s->end = offset + bytes;
 	s->nr_pages = nr_pages;
 	s->nr_chunks = nr_chunks;
+	s->zero_bits = zero_bits;
 	s->record_max = align_up(sizeof(struct khib_chunk_header) +
 				 ZSTD_compressBound(CHUNK_BYTES),
 				 KHIB_RECORD_ALIGN);
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_cond_init(&s->changed, NULL);
-	/* One chunk in the consumer's hands, one being read, the rest decoding. */
-	s->nr_jobs = threads + 2;
+	/*
+	 * One chunk in the consumer's hands, one being read, one per decoder
+	 * and two read ahead.
+	 */
+	s->nr_jobs = threads + 4;
 	s->jobs = calloc(s->nr_jobs, sizeof(*s->jobs));
 	s->decoders = calloc(threads, sizeof(*s->decoders));
 	if (!s->jobs || !s->decoders)

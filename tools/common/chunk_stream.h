@@ -26,12 +26,14 @@ struct chunk_stream;
 
 /*
  * Start reading the @nr_chunks chunks of an image of @nr_pages pages whose
- * stream starts at @offset and takes @bytes on @dev.  NULL with errno set
- * on failure.
+ * stream starts at @offset and takes @bytes on @dev.  Each chunk's zero
+ * map must match @zero_bits (the image's zero map, in whole chunks).
+ * NULL with errno set on failure.
  */
 struct chunk_stream *chunk_stream_start(struct blockdev *dev, uint64_t offset,
 					uint64_t bytes, uint64_t nr_pages,
 					uint64_t nr_chunks,
+					const uint64_t *zero_bits,
 					unsigned int threads);
 
 /*

@@ -83,9 +83,17 @@ enum image_verdict image_super_check(const struct khib_image_super *sb,
 			 (unsigned long long)sb->map_bytes);
 		return IMAGE_CORRUPT;
 	}
+	if (sb->zero_map_bytes != (sb->nr_pages + 63) / 64 * 8) {
+		snprintf(why, why_len, "zero map size %llu does not fit %llu pages",
+			 (unsigned long long)sb->zero_map_bytes,
+			 (unsigned long long)sb->nr_pages);
+		return IMAGE_CORRUPT;
+	}
 	if (!region_fits(sb->header_offset, sb->page_size, device_bytes) ||
 	    !region_fits(sb->map_offset, sb->map_bytes, device_bytes) ||
-	    !region_fits(sb->data_offset, sb->data_bytes, device_bytes)) {
+	    !region_fits(sb->data_offset, sb->data_bytes, device_bytes) ||
+	    !region_fits(sb->zero_map_offset, sb->zero_map_bytes,
+			 device_bytes)) {
 		snprintf(why, why_len,
 			 "image regions lie outside the %llu-byte device",
 			 (unsigned long long)device_bytes);

@@ -40,6 +40,36 @@ static enum image_verdict read_super(struct image_reader *r)
 	return verdict;
 }
 
+static enum image_verdict read_zero_map(struct image_reader *r)
+{
+	const struct khib_image_super *sb = &r->sb;
+	uint64_t space = align_up(sb->zero_map_bytes, KHIB_IMAGE_ALIGN);
+
+	/* Whole chunks of bits, like the writer's, for the chunk checks. */
+	r->zero_bits = blockdev_buffer(align_up(space + KHIB_CHUNK_PAGES / 8,
+						KHIB_IMAGE_ALIGN));
+	if (!r->zero_bits)
+		return io_failed(r, "zero map");
+	if (space && blockdev_read(&r->dev, sb->zero_map_offset, r->zero_bits,
+				   space))
+		return io_failed(r, "zero map");
+	/* Padding and the words past the map read as zero pages: none. */
+	memset((uint8_t *)r->zero_bits + sb->zero_map_bytes, 0,
+	       space + KHIB_CHUNK_PAGES / 8 - sb->zero_map_bytes);
+	if (image_hash(r->zero_bits, sb->zero_map_bytes) != sb->zero_map_hash) {
+		snprintf(r->why, sizeof(r->why), "zero map checksum mismatch");
+		return IMAGE_CORRUPT;
+	}
+	if (!bitmap_tail_clear(r->zero_bits, sb->nr_pages) ||
+	    bitmap_weight(r->zero_bits, sb->nr_pages) != sb->nr_zero_pages) {
+		snprintf(r->why, sizeof(r->why),
+			 "zero map disagrees with the superblock's %" PRIu64
+			 " zero pages", (uint64_t)sb->nr_zero_pages);
+		return IMAGE_CORRUPT;
+	}
+	return IMAGE_VALID;
+}
+
 static enum image_verdict read_metadata(struct image_reader *r)
 {
 	const struct khib_image_super *sb = &r->sb;
@@ -74,7 +104,7 @@ static enum image_verdict read_metadata(struct image_reader *r)
 			 PRIu64, nr_set, (uint64_t)sb->nr_pages);
 		return IMAGE_CORRUPT;
 	}
-	return IMAGE_VALID;
+	return read_zero_map(r);
 }
 
 enum image_verdict image_open(struct image_reader *r, const char *path,
@@ -103,8 +133,10 @@ void image_close(struct image_reader *r)
 	free(r->header_page);
 	free(r->map);
 	free(r->chunks);
+	free(r->zero_bits);
 	r->header_page = r->map = NULL;
 	r->chunks = NULL;
+	r->zero_bits = NULL;
 }
 
 int image_next_chunk(struct image_reader *r, struct stream_chunk *chunk)
@@ -117,7 +149,7 @@ int image_next_chunk(struct image_reader *r, struct stream_chunk *chunk)
 		cpus = sysconf(_SC_NPROCESSORS_ONLN);
 		r->stream = chunk_stream_start(&r->dev, sb->data_offset,
 					       sb->data_bytes, sb->nr_pages,
-					       sb->nr_chunks,
+					       sb->nr_chunks, r->zero_bits,
 					       cpus > 0 ? (unsigned int)cpus : 1);
 		if (!r->stream) {
 			snprintf(r->why, sizeof(r->why),

@@ -12,6 +12,8 @@
  *                  hibernating kernel prepared it for /dev/snapshot
  *   map_offset     the page map: which PFNs the image holds (see below)
  *   data_offset    the data stream: nr_chunks chunk records back to back
+ *   zero_map_offset  the zero map: bit i (of 64-bit little-endian words)
+ *                  set if image page i is all zero, nr_pages bits
  *
  * Page map.  A sequence of records, each a struct khib_map_chunk followed
  * by (nr_pfns + 63) / 64 little-endian 64-bit words of bits; bit n of a
@@ -29,9 +31,15 @@
  * with direct I/O straight from and into the buffers they are built in;
  * data_bytes counts the padding.
  *
+ * The zero map repeats the chunks' zero_map bits in one place, so that a
+ * restore can tell the kernel which pages are zero (the kernel's own
+ * encoding) before it hands over any data.  Each chunk's zero_map must
+ * agree with it.
+ *
  * Integrity.  Every hash is XXH3-64 (seed 0).  The superblock, each chunk
  * header and the uncompressed data of each chunk carry their own hash; the
- * superblock also holds the hashes of the header page and the page map.
+ * superblock also holds the hashes of the header page, the page map and
+ * the zero map.
  * A hash field is zero while its own structure is hashed.
  *
  * Life cycle.  The writer first stores a superblock in state
@@ -87,6 +95,9 @@ struct khib_image_super {
 	uint64_t map_hash;
 	uint64_t data_offset;	/* the data stream */
 	uint64_t data_bytes;
+	uint64_t zero_map_offset;	/* the zero map */
+	uint64_t zero_map_bytes;	/* 8 * ((nr_pages + 63) / 64) */
+	uint64_t zero_map_hash;
 	uint32_t compressor;	/* KHIB_ENC_ZSTD if any chunk may be compressed */
 	int32_t level;		/* compression level used */
 	uint32_t write_ms;	/* time the writer took */

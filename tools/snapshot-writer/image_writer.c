@@ -29,6 +29,7 @@ struct writer {
 	struct blockdev dev;
 	uint64_t data_offset;
 	uint64_t data_bytes;
+	uint64_t *zero_bits;	/* the zero map, whole chunks of it */
 	uint64_t next_progress;
 };
 
@@ -125,6 +126,7 @@ static int write_data(struct writer *w)
 		.threads = encoder_threads(w->opt),
 		.mode = w->opt->level ? w->opt->mode : COMPRESS_OFF,
 		.level = w->opt->level,
+		.zero_bits = w->zero_bits,
 	};
 	struct pipeline_stats st;
 	struct write_pipeline *p = pipeline_start(&cfg);
@@ -192,6 +194,27 @@ static int write_metadata(struct writer *w, struct khib_image_super *sb)
 	return error;
 }
 
+/* Write the zero map after the data stream. */
+static int write_zero_map(struct writer *w, struct khib_image_super *sb)
+{
+	size_t bytes = (size_t)bitmap_words(sb->nr_pages) * sizeof(uint64_t);
+	size_t space = align_up(bytes, KHIB_IMAGE_ALIGN);
+	uint8_t *buf = blockdev_buffer(space ? space : KHIB_IMAGE_ALIGN);
+	int error = KHIB_OK;
+
+	if (!buf)
+		return fail(w, KHIB_ERR_NO_MEMORY, ENOMEM,
+			    "no memory for the zero map");
+	memcpy(buf, w->zero_bits, bytes);
+	sb->zero_map_offset = w->data_offset + w->data_bytes;
+	sb->zero_map_bytes = bytes;
+	sb->zero_map_hash = image_hash(buf, bytes);
+	if (space && blockdev_write(&w->dev, sb->zero_map_offset, buf, space))
+		error = io_error(w, "writing the zero map to");
+	free(buf);
+	return error;
+}
+
 static int write_super(struct writer *w, struct khib_image_super *sb)
 {
 	uint8_t *block = blockdev_buffer(KHIB_IMAGE_ALIGN);
@@ -231,12 +254,15 @@ static int write_image(struct writer *w)
 	int error;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
+	sb.nr_pages = d->nr_image_pages;
 	/* Whatever image was there stops being restorable first. */
 	error = write_super(w, &sb);
 	if (!error)
 		error = write_metadata(w, &sb);
 	if (!error)
 		error = write_data(w);
+	if (!error)
+		error = write_zero_map(w, &sb);
 	if (!error && blockdev_sync(&w->dev))
 		error = io_error(w, "flushing the image to");
 	if (error)
@@ -262,7 +288,8 @@ static int write_image(struct writer *w)
 	if (error)
 		return error;
 
-	w->report->bytes = w->data_offset + w->data_bytes;
+	w->report->bytes = sb.zero_map_offset +
+			   align_up(sb.zero_map_bytes, KHIB_IMAGE_ALIGN);
 	w->report->ms = ms_since(&t0);
 	if (w->opt->progress)
 		w->opt->progress(w->opt->progress_ctx, d->nr_image_pages,
@@ -279,15 +306,25 @@ int image_write(const struct image_source *src,
 		.opt = opt,
 		.report = report,
 	};
+	uint64_t chunks;
 	int error;
 
 	memset(report, 0, sizeof(*report));
 	report->pages = src->view->desc.nr_image_pages;
-	if (blockdev_open(&w.dev, opt->target, true))
+	chunks = (report->pages + KHIB_CHUNK_PAGES - 1) / KHIB_CHUNK_PAGES;
+	w.zero_bits = calloc(chunks + 1, KHIB_CHUNK_PAGES / 8);
+	if (!w.zero_bits)
+		return fail(&w, KHIB_ERR_NO_MEMORY, ENOMEM,
+			    "no memory for the zero map of %llu pages",
+			    (unsigned long long)report->pages);
+	if (blockdev_open(&w.dev, opt->target, true)) {
+		free(w.zero_bits);
 		return fail(&w, KHIB_ERR_TARGET, errno,
 			    "cannot open the image target %s: %s",
 			    opt->target, strerror(errno));
+	}
 	error = write_image(&w);
 	blockdev_close(&w.dev);
+	free(w.zero_bits);
 	return error;
 }

@@ -15,6 +15,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,7 @@
 #include "image_writer.h"
 #include "jump_back.h"
 #include "physmem.h"
+#include "rate_probe.h"
 #include "status.h"
 
 #define TARGET_WAIT_MS	10000
@@ -40,6 +42,7 @@ struct options {
 	enum compress_mode mode;
 	int level;
 	unsigned int threads;
+	bool bench;		/* measure reference rates after writing */
 };
 
 static void setup_system(void)
@@ -91,6 +94,7 @@ static void read_options(struct options *opt)
 	if (!opt->level)
 		opt->mode = COMPRESS_OFF;
 	opt->threads = (unsigned int)cmdline_number("khib.threads");
+	opt->bench = cmdline_number("khib.bench") == 1;
 }
 
 static uint64_t mem_free_kib(void)
@@ -129,6 +133,32 @@ static void show_progress(void *ctx, uint64_t pages, uint64_t bytes)
 	       " pages), %" PRIu64 " MiB written\n",
 	       p->total ? pages * 100 / p->total : 100, pages, p->total,
 	       bytes >> 20);
+}
+
+/*
+ * The benchmark's reference rates, in the hibernate kernel itself: direct
+ * writes of as many bytes as the image holds, past the image, and memory
+ * copies; the writer's rate is given as a fraction of each.
+ */
+static void measure_rates(const struct options *opt,
+			  const struct writer_report *report)
+{
+	uint64_t image = report->pages * 4096, written;
+	double writer = report->ms ? image / 1000.0 / report->ms : 0;
+	double t0 = uptime();
+	double disk = probe_direct_write(opt->target, report->bytes, image,
+					 &written);
+	double copy = probe_memory_copy(1ULL << 30);
+
+	if (disk <= 0 || copy <= 0) {
+		printf("khib-writer: bench: cannot measure the reference rates: %s\n",
+		       strerror(errno));
+		return;
+	}
+	printf("khib-writer: bench: direct write %.0f MB/s (%" PRIu64
+	       " MiB past the image), memory copy %.0f MB/s; writer %.0f MB/s = %.0f%% of direct write, %.1f%% of memory copy; probe took %.2f s\n",
+	       disk, written >> 20, copy, writer, 100 * writer / disk,
+	       100 * writer / copy, uptime() - t0);
 }
 
 static void save_image(const struct options *opt, struct physmem *pm,
@@ -193,6 +223,8 @@ static void save_image(const struct options *opt, struct physmem *pm,
 	       report.threads, mode_names[opt->mode],
 	       report.chunks_compressed, report.chunks,
 	       mem_free_kib() >> 10);
+	if (opt->bench)
+		measure_rates(opt, &report);
 	status_done(status);
 }
 

@@ -5,14 +5,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/uio.h>
+#include <time.h>
 
 #include "chunk_encoder.h"
 #include "write_pipeline.h"
 
 /* Records the I/O thread gathers into one write at most. */
 #define BATCH_RECORDS	16
-/* A chunk is compressed in auto mode while this many records wait. */
-#define AUTO_BACKLOG(threads)	(threads)
+/* Weight of a new sample in the running rate estimates. */
+#define EWMA_NEW	0.25
 
 enum job_state {
 	JOB_FREE,
@@ -42,6 +43,11 @@ struct write_pipeline {
 	uint64_t encoded;		/* jobs encoded, in any order */
 	uint64_t written;		/* jobs written, in order */
 	uint64_t backlog;		/* encoded jobs not yet written */
+	uint64_t backlog_bytes;		/* and the bytes they take */
+	/* Auto compression: measured costs, 0 until measured. */
+	double disk_ns_per_byte;	/* writing */
+	double compress_ns;		/* compressing one chunk */
+	unsigned int probes;		/* chunks compressed to measure */
 	bool stopping;
 	bool failed;
 	struct pipeline_stats stats;
@@ -68,14 +74,40 @@ static void fail_locked(struct write_pipeline *p, int io_errno,
 	pthread_cond_broadcast(&p->changed);
 }
 
+static double ewma(double old, double sample)
+{
+	return old ? old + EWMA_NEW * (sample - old) : sample;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
+/*
+ * In auto mode a chunk is compressed only if the disk has enough written
+ * work queued to stay busy while the chunk is compressed: then the
+ * compression costs nothing and saves disk time.  Otherwise storing it as
+ * it is is faster.  The first chunks, one per encoder, are compressed to
+ * measure what compression costs.  The caller holds the lock.
+ */
 static int level_for(struct write_pipeline *p)
 {
 	switch (p->cfg.mode) {
 	case COMPRESS_ALWAYS:
 		return p->cfg.level;
 	case COMPRESS_AUTO:
-		return p->backlog >= AUTO_BACKLOG(p->cfg.threads) ?
-		       p->cfg.level : 0;
+		if (!p->compress_ns && p->probes < p->cfg.threads) {
+			p->probes++;
+			return p->cfg.level;
+		}
+		if (p->compress_ns && p->disk_ns_per_byte &&
+		    p->compress_ns < p->backlog_bytes * p->disk_ns_per_byte)
+			return p->cfg.level;
+		return 0;
 	default:
 		return 0;
 	}
@@ -92,6 +124,7 @@ static void *encoder_main(void *arg)
 		fail_locked(p, 0, "no memory for an encoder");
 	while (ready && !p->failed) {
 		struct job *job;
+		uint64_t t0;
 		int level;
 		bool ok;
 
@@ -106,8 +139,10 @@ static void *encoder_main(void *arg)
 		level = level_for(p);
 		pthread_mutex_unlock(&p->lock);
 
+		t0 = now_ns();
 		ok = chunk_encode(&enc, job->index, job->pages, job->nr_pages,
 				  level, job->record, &job->res);
+		t0 = now_ns() - t0;
 
 		pthread_mutex_lock(&p->lock);
 		p->encoded++;
@@ -115,8 +150,11 @@ static void *encoder_main(void *arg)
 			fail_locked(p, 0, job->res.error);
 			break;
 		}
+		if (level)
+			p->compress_ns = ewma(p->compress_ns, (double)t0);
 		job->state = JOB_ENCODED;
 		p->backlog++;
+		p->backlog_bytes += job->res.record_bytes;
 		pthread_cond_broadcast(&p->changed);
 	}
 	pthread_mutex_unlock(&p->lock);
@@ -155,12 +193,18 @@ static void *io_main(void *arg)
 	pthread_mutex_lock(&p->lock);
 	while (!p->failed) {
 		struct iovec iov[BATCH_RECORDS];
-		uint64_t bytes = 0, pages = 0, zero = 0, packed = 0;
+		uint64_t bytes = 0, pages = 0, zero = 0, packed = 0, t0;
 		int nr = 0, error;
 
 		while (nr < BATCH_RECORDS && p->written + nr < p->submitted &&
 		       job_of(p, p->written + nr)->state == JOB_ENCODED) {
 			struct job *job = job_of(p, p->written + nr);
+			const struct khib_chunk_header *h =
+				(const void *)job->record;
+
+			memcpy(p->cfg.zero_bits + job->index *
+			       (KHIB_CHUNK_PAGES / 64), h->zero_map,
+			       sizeof(h->zero_map));
 
 			job->state = JOB_WRITING;
 			iov[nr].iov_base = job->record;
@@ -178,15 +222,20 @@ static void *io_main(void *arg)
 			continue;
 		}
 		p->backlog -= (uint64_t)nr;
+		p->backlog_bytes -= bytes;
 		pthread_mutex_unlock(&p->lock);
 
+		t0 = now_ns();
 		error = write_all(p->cfg.dev, offset, iov, nr) ? errno : 0;
+		t0 = now_ns() - t0;
 
 		pthread_mutex_lock(&p->lock);
 		if (error) {
 			fail_locked(p, error, NULL);
 			break;
 		}
+		p->disk_ns_per_byte = ewma(p->disk_ns_per_byte,
+					   (double)t0 / (double)bytes);
 		offset += bytes;
 		for (int i = 0; i < nr; i++)
 			job_of(p, p->written + i)->state = JOB_FREE;

@@ -7,8 +7,10 @@
  *
  * Compression: COMPRESS_OFF stores every chunk as it is; COMPRESS_ALWAYS
  * tries zstd on every chunk (smallest image); COMPRESS_AUTO compresses a
- * chunk only while encoded records wait for the disk, so that compression
- * never makes the writer slower than storing the pages would.
+ * chunk only when the records already waiting keep the disk busy for
+ * longer than compressing a chunk takes (both measured as it goes), so
+ * that compression never makes the writer slower than storing the pages
+ * would.
  */
 #ifndef KHIB_WRITE_PIPELINE_H
 #define KHIB_WRITE_PIPELINE_H
@@ -29,6 +31,8 @@ struct pipeline_config {
 	unsigned int threads;	/* encoder threads, at least 1 */
 	enum compress_mode mode;
 	int level;		/* zstd level when compressing */
+	/* Bit i is set for each all-zero image page i (zeroed by caller). */
+	uint64_t *zero_bits;
 };
 
 struct pipeline_stats {

@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "blockdev.h"
+#include "image_format.h"
+#include "rate_probe.h"
+
+#define PROBE_BLOCK	(4u << 20)
+
+static double seconds(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec + t.tv_nsec / 1e9;
+}
+
+double probe_direct_write(const char *target, uint64_t offset, uint64_t bytes,
+			  uint64_t *written)
+{
+	struct blockdev dev;
+	uint8_t *buf;
+	double t0, t;
+	uint64_t x = 0x9e3779b97f4a7c15ULL;
+
+	*written = 0;
+	if (blockdev_open(&dev, target, true))
+		return -1;
+	buf = blockdev_buffer(PROBE_BLOCK);
+	if (!buf) {
+		blockdev_close(&dev);
+		errno = ENOMEM;
+		return -1;
+	}
+	/* Data that no layer below could compress or deduplicate. */
+	for (size_t i = 0; i < PROBE_BLOCK / sizeof(x); i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		memcpy(buf + i * sizeof(x), &x, sizeof(x));
+	}
+	offset = align_up(offset, PROBE_BLOCK);
+	if (offset < dev.size && bytes > dev.size - offset)
+		bytes = dev.size - offset;
+	bytes -= bytes % PROBE_BLOCK;
+	t0 = seconds();
+	while (*written < bytes) {
+		buf[0]++;
+		if (blockdev_write(&dev, offset + *written, buf, PROBE_BLOCK))
+			break;
+		*written += PROBE_BLOCK;
+	}
+	blockdev_sync(&dev);
+	t = seconds() - t0;
+	free(buf);
+	blockdev_close(&dev);
+	if (*written < bytes || !*written || t <= 0)
+		return -1;
+	return *written / 1e6 / t;
+}
+
+double probe_memory_copy(uint64_t bytes)
+{
+	uint8_t *a = malloc(PROBE_BLOCK), *b = malloc(PROBE_BLOCK);
+	uint64_t done = 0;
+	double t0, t;
+
+	if (!a || !b) {
+		free(a);
+		free(b);
+		return -1;
+	}
+	memset(a, 0x5a, PROBE_BLOCK);
+	memset(b, 0xa5, PROBE_BLOCK);
+	t0 = seconds();
+	for (; done < bytes; done += PROBE_BLOCK) {
+		memcpy(done / PROBE_BLOCK % 2 ? a : b,
+		       done / PROBE_BLOCK % 2 ? b : a, PROBE_BLOCK);
+		/* Keep the compiler from dropping the copies. */
+		__asm__ volatile("" : : "r"(a), "r"(b) : "memory");
+	}
+	t = seconds() - t0;
+	free(a);
+	free(b);
+	return t > 0 ? done / 1e6 / t : -1;
+}

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Reference rates measured inside the hibernate kernel for the benchmark
+ * (khib.bench=1): how fast the image target takes direct writes, and how
+ * fast memory copies, so that the writer's throughput can be read as a
+ * fraction of each.
+ */
+#ifndef KHIB_RATE_PROBE_H
+#define KHIB_RATE_PROBE_H
+
+#include <stdint.h>
+
+/*
+ * Write up to @bytes with O_DIRECT to @target from byte @offset on (past
+ * the image just written), in 4 MiB writes.  Return MB/s, or a negative
+ * value with errno set.  *written gets the bytes written.
+ */
+double probe_direct_write(const char *target, uint64_t offset, uint64_t bytes,
+			  uint64_t *written);
+
+/* Copy @bytes between two buffers; MB/s, or a negative value. */
+double probe_memory_copy(uint64_t bytes);
+
+#endif
