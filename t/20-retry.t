@@ -29,8 +29,10 @@ ok(KhibQemu::find($b1, qr/^KHIB-DMESG 1 .*the hibernate kernel failed: the image
    'the kernel log names the cause the hibernate kernel reported');
 ok(KhibQemu::find($b1, qr/^KHIB-STILL-RUNNING 1 /),
    'the system and the counting process keep running');
-ok(KhibQemu::find($b1, qr/^khib-writer: entered again/),
-   'the second attempt enters the parked hibernate kernel again');
+ok(KhibQemu::find($b1, qr/^khib-park: hibernate kernel booted and parked/),
+   'khib-load boots the hibernate kernel ahead of time and parks it');
+is(scalar(KhibQemu::grep_lines($b1, qr/^khib-writer: entered again/)), 3,
+   'both attempts and the final hibernation enter a parked hibernate kernel, no boot on the way');
 like(KhibQemu::find($b1, qr/^KHIB-ATTEMPT-FAILED 2: (.*)/)->[2] // '',
      qr/No space left on device/, 'and fails the same way');
 ok(KhibQemu::find($b1, qr/^KHIB-STILL-RUNNING 2 /),
@@ -38,6 +40,8 @@ ok(KhibQemu::find($b1, qr/^KHIB-STILL-RUNNING 2 /),
 ok(KhibQemu::find($b1, qr/^khib-writer: wrote \d+ pages .* to \/dev\/vda/),
    'reloaded with the right target, the hibernate kernel writes the image');
 ok(!$b1->{timed_out} && ($b1->{exit} >> 8) == 0, 'and the machine powers off');
+ok(KhibQemu::find($b1, qr/reboot: Power down/),
+   'cleanly: after three entries of parked hibernate kernels the main kernel got back and powered off');
 
 my $b2 = KhibQemu::boot(%o, append => 'khib.test=retry:10');
 ok(KhibQemu::find($b2, qr/^KHIB-RESUMED 1$/), 'the next boot resumes the image');

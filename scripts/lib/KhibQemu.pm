@@ -222,6 +222,8 @@ sub run_cycles {
 			image_mib => int($wrote->[2] / 256),
 			stored_mib => $wrote->[3],
 			write_seconds => $wrote->[4],
+			powered_off => defined find($boot, qr/reboot: Power down/),
+			parked => defined find($boot, qr/^khib-writer: entered again/),
 			inspect => inspect(%o),
 		};
 	}

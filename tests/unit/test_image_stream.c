@@ -185,6 +185,29 @@ static void test_damage(void)
 	ok(read_back(&m, &pages, &bad, why) == 0 && bad == 0,
 	   "flipped back, the image is good again");
 
+	{
+		struct khib_chunk_header h;
+		int fd = open(target, O_RDONLY);
+		uint64_t pad;
+
+		if (pread(fd, &h, sizeof(h), (off_t)sb.data_offset) != sizeof(h))
+			memset(&h, 0, sizeof(h));
+		close(fd);
+		pad = sb.data_offset + sizeof(h) + h.payload_bytes;
+		ok(pad % KHIB_RECORD_ALIGN != 0, "the first record is padded");
+		poke(pad, 0x01);
+		ok(read_back(&m, &pages, &bad, why) < 0 &&
+		   strstr(why, "padding"),
+		   "a flipped bit in a record's padding is caught: %s", why);
+		poke(pad, 0x01);
+	}
+
+	poke(sb.zero_map_offset, 0x01);
+	ok(image_open(&r, target, false) == IMAGE_CORRUPT &&
+	   strstr(r.why, "zero map"),
+	   "a damaged zero map is refused before any data: %s", r.why);
+	poke(sb.zero_map_offset, 0x01);
+
 	poke(sb.map_offset + 40, 0x01);
 	ok(image_open(&r, target, false) == IMAGE_CORRUPT &&
 	   strstr(r.why, "page map"), "a damaged page map is refused before any data: %s",

@@ -168,6 +168,18 @@ static const char *decode(ZSTD_DCtx *zstd, struct job *job, char *why,
 	uint32_t zero = (uint32_t)bitmap_weight(h->zero_map, h->nr_pages);
 	size_t stored = (size_t)(h->nr_pages - zero) * PAGE_BYTES;
 
+	const uint8_t *pad = payload + h->payload_bytes;
+	const uint8_t *end = job->record +
+			     align_up(sizeof(*h) + h->payload_bytes,
+				      KHIB_RECORD_ALIGN);
+
+	/* Every byte of the stream is checked, the padding too. */
+	for (; pad < end; pad++)
+		if (*pad) {
+			snprintf(why, why_len, "chunk %" PRIu64 ": damaged padding",
+				 (uint64_t)h->index);
+			return why;
+		}
 	if (h->encoding == KHIB_ENC_RAW) {
 		if (h->payload_bytes != stored)
 			goto bad_size;

@@ -283,11 +283,29 @@ int main(void)
 			pause();
 	}
 
-	for (;;) {
+	/*
+	 * The jump-back image is loaded once and used for every jump back.
+	 * Its segment is the hibernating kernel's page holding the jump-back
+	 * entry, which also holds that kernel's saved stack pointer and page
+	 * tables of its latest jump.  Every jump swaps the page with the
+	 * image's copy, so after an entry the current page sits in the copy
+	 * and the next jump back swaps it home.  A fresh image per jump would
+	 * copy the stale page instead and return to the stack of an earlier
+	 * jump.
+	 */
+	for (bool loaded = false;;) {
 		serve(&opt, &pm, &last_served);
-		if (jump_back_load(&pm, opt.jump_back_entry) || jump_back()) {
+		if (!loaded && jump_back_load(&pm, opt.jump_back_entry)) {
+			fprintf(stderr, "khib-writer: cannot load the jump back: %s; retrying\n",
+				strerror(errno));
+			sleep(1);
+			continue;
+		}
+		loaded = true;
+		if (jump_back()) {
 			fprintf(stderr, "khib-writer: cannot jump back: %s; retrying\n",
 				strerror(errno));
+			loaded = false;
 			sleep(1);
 			continue;
 		}
