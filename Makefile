@@ -31,7 +31,7 @@ TOOL_HEADERS := $(wildcard tools/*/*.h) $(UAPI_HEADER)
 TOOLS := $(BIN)/khib-writer $(BIN)/khib-restore $(BIN)/khib-workload \
 	 $(BIN)/khib-inspect $(BIN)/khib-park
 
-.PHONY: all deps tools kernels cycle test check-patches unit-test \
+.PHONY: all deps tools kernels cycle bench test check-patches unit-test \
 	integration-test clean
 
 all: deps kernels tools $(INITRAMFS)
@@ -56,12 +56,19 @@ $(STAMP)/main-kernel: $(SERIES) kernel/config.base kernel/config \
 		kernel/config
 	@mkdir -p $(@D) && touch $@
 
+# What goes into the two kernels' memory is stripped: every byte of it is
+# in the image and, at resume, taken from the memory that loads it.
+$(BUILD)/stripped/khib-writer: $(BIN)/khib-writer
+	@mkdir -p $(@D)
+	@strip -o $@ $<
+
 $(HIB_LIST): hibernate-kernel/initramfs.list
 	@mkdir -p $(@D)
-	@sed 's|@WRITER@|$(abspath $(BIN)/khib-writer)|' $< >$@
+	@sed 's|@WRITER@|$(abspath $(BUILD)/stripped/khib-writer)|' $< >$@
 
 $(STAMP)/hib-kernel: $(SERIES) kernel/config.base hibernate-kernel/config \
-		     $(HIB_LIST) $(BIN)/khib-writer scripts/build-kernel.sh
+		     $(HIB_LIST) $(BUILD)/stripped/khib-writer \
+		     scripts/build-kernel.sh
 	@scripts/build-kernel.sh $(SRC) $(BUILD)/hib kernel/config.base \
 		hibernate-kernel/config \
 		'CONFIG_INITRAMFS_SOURCE="$(abspath $(HIB_LIST))"'
@@ -109,6 +116,13 @@ CYCLE_ARGS ?=
 cycle: all
 	scripts/cycle $(CYCLE_ARGS)
 
+# The full benchmark against the kernel's own hibernation (about an hour
+# under TCG); options for scripts/bench, e.g. BENCH_ARGS="--fills 45".
+BENCH_ARGS ?= --big
+
+bench: all
+	scripts/bench $(BENCH_ARGS)
+
 check-patches: $(SERIES)
 	@scripts/check-patches.sh $(BUILD)
 
@@ -121,4 +135,4 @@ integration-test: all
 test: deps check-patches unit-test integration-test
 
 clean:
-	rm -rf $(BIN) $(OBJ) $(STAMP) $(INITRAMFS) $(HIB_LIST)
+	rm -rf $(BIN) $(OBJ) $(STAMP) $(INITRAMFS) $(HIB_LIST) $(BUILD)/stripped

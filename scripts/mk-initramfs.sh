@@ -32,7 +32,8 @@ while read -r lib; do
 done
 
 for tool in khib-restore khib-workload khib-park; do
-	cp "$build/bin/$tool" "$root/sbin/$tool"
+	# Stripped: the initramfs stays in memory, in every image and at resume.
+	strip -o "$root/sbin/$tool" "$build/bin/$tool"
 done
 for script in khib-load khib-hibernate khib-test; do
 	cp "$top/initramfs/$script" "$root/sbin/$script"

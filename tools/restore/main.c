@@ -21,15 +21,18 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "cmdline.h"
 #include "image_reader.h"
+#include "meminfo.h"
 #include "snapshot_feed.h"
 
 #define DEVICE_WAIT_MS	5000
+#define RESUME_FREE_DIR	"/run/khib"
 
 static double now(void)
 {
@@ -223,11 +226,47 @@ static int discard(const char *device)
 	return 0;
 }
 
+/* vm.min_free_kbytes: half of it is out of reach of atomic allocations. */
+static uint64_t min_free_kib(void)
+{
+	unsigned long long kib = 0;
+	FILE *f = fopen("/proc/sys/vm/min_free_kbytes", "r");
+
+	if (f) {
+		if (fscanf(f, "%llu", &kib) != 1)
+			kib = 0;
+		fclose(f);
+	}
+	return kib;
+}
+
+/*
+ * What is free now, at the point where a resume would load its image, is
+ * what the next resume will have: khib-load hands it to the hibernate
+ * kernel, which refuses an image too large to load.
+ */
+static void record_resume_memory(void)
+{
+	uint64_t kib = meminfo_kib("MemFree"), reserve = min_free_kib() / 2;
+	FILE *f;
+
+	if (kib <= reserve || (mkdir(RESUME_FREE_DIR, 0755) && errno != EEXIST))
+		return;
+	kib -= reserve;
+	f = fopen(RESUME_FREE_DIR "/resume-free-kib", "w");
+	if (!f)
+		return;
+	fprintf(f, "%" PRIu64 "\n", kib);
+	fclose(f);
+}
+
 int main(int argc, char **argv)
 {
 	char device[256];
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc == 1)
+		record_resume_memory();
 	if (argc == 3 && !strcmp(argv[1], "--check"))
 		return check_image(argv[2]);
 	if (argc == 2 && argv[1][0] != '-')

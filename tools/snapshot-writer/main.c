@@ -29,6 +29,7 @@
 #include "descriptor.h"
 #include "image_writer.h"
 #include "jump_back.h"
+#include "meminfo.h"
 #include "physmem.h"
 #include "rate_probe.h"
 #include "status.h"
@@ -43,6 +44,7 @@ struct options {
 	int level;
 	unsigned int threads;
 	bool bench;		/* measure reference rates after writing */
+	uint64_t resume_free_kib;	/* free at restore time, 0: unknown */
 };
 
 static void setup_system(void)
@@ -95,21 +97,9 @@ static void read_options(struct options *opt)
 		opt->mode = COMPRESS_OFF;
 	opt->threads = (unsigned int)cmdline_number("khib.threads");
 	opt->bench = cmdline_number("khib.bench") == 1;
+	opt->resume_free_kib = cmdline_number("khib.resume_free_kib");
 }
 
-static uint64_t mem_free_kib(void)
-{
-	char line[128];
-	unsigned long long kib = 0;
-	FILE *f = fopen("/proc/meminfo", "r");
-
-	while (f && fgets(line, sizeof(line), f))
-		if (sscanf(line, "MemFree: %llu kB", &kib) == 1)
-			break;
-	if (f)
-		fclose(f);
-	return kib;
-}
 
 static double uptime(void)
 {
@@ -161,6 +151,47 @@ static void measure_rates(const struct options *opt,
 	       100 * writer / copy, uptime() - t0);
 }
 
+/*
+ * The kernel that resumes the image takes, when the PFN list is in
+ * (prepare_image() in kernel/power/snapshot.c), a free page frame for
+ * every image page, one page of restore list per 170 image pages and
+ * three memory bitmaps; khib-restore then needs room for its read-ahead
+ * buffers.  An image larger than that fails at the next boot, losing the
+ * session, so it is refused now, while the system can still run on.
+ * khib-restore records what is free at that point, less the reserve that
+ * atomic allocations cannot use.
+ */
+#define RESTORE_TOOL_KIB	(10 * 1024)	/* khib-restore's buffers */
+#define PBES_PER_PAGE		170
+
+static bool image_fits_resume(const struct options *opt,
+			      const struct descriptor_view *view,
+			      char *why, size_t why_len)
+{
+	uint64_t pages = view->desc.nr_image_pages;
+	uint64_t need_kib = (pages + pages / PBES_PER_PAGE + 1 +
+			     3 * (view->desc.nr_ram_pages / 32768 + 2)) * 4 +
+			    RESTORE_TOOL_KIB;
+
+	if (!opt->resume_free_kib) {
+		printf("khib-writer: the memory free at resume is unknown (no khib.resume_free_kib=); not checking that the image fits\n");
+		return true;
+	}
+	if (need_kib <= opt->resume_free_kib) {
+		printf("khib-writer: the image needs %" PRIu64 " MiB to be restored; %" PRIu64
+		       " MiB are free at resume\n", need_kib >> 10,
+		       opt->resume_free_kib >> 10);
+		return true;
+	}
+	/* One line of at most KHIB_MESSAGE_LEN for the kernel log. */
+	snprintf(why, why_len,
+		 "image of %" PRIu64 " MiB too big to resume: %" PRIu64
+		 " MiB free at resume, %" PRIu64 " needed; free %" PRIu64 " MiB and retry",
+		 pages >> 8, opt->resume_free_kib >> 10, need_kib >> 10,
+		 (need_kib - opt->resume_free_kib + 1023) >> 10);
+	return false;
+}
+
 static void save_image(const struct options *opt, struct physmem *pm,
 		       struct status_channel *status)
 {
@@ -196,6 +227,11 @@ static void save_image(const struct options *opt, struct physmem *pm,
 		status_fail(status, error, 0, why);
 		return;
 	}
+	if (!image_fits_resume(opt, &view, why, sizeof(why))) {
+		descriptor_free(&view);
+		status_fail(status, KHIB_ERR_NO_MEMORY, ENOMEM, why);
+		return;
+	}
 	progress.total = view.desc.nr_image_pages;
 	status_writing(status, progress.total);
 	printf("khib-writer: saving %" PRIu64 " pages of Linux %s to %s"
@@ -222,7 +258,7 @@ static void save_image(const struct options *opt, struct physmem *pm,
 	       report.ms ? report.pages * 4096.0 / 1000.0 / report.ms : 0.0,
 	       report.threads, mode_names[opt->mode],
 	       report.chunks_compressed, report.chunks,
-	       mem_free_kib() >> 10);
+	       meminfo_kib("MemFree") >> 10);
 	if (opt->bench)
 		measure_rates(opt, &report);
 	status_done(status);
@@ -249,7 +285,7 @@ static void serve(const struct options *opt, struct physmem *pm,
 	}
 	if (!status_pending(page, *last_served, &sequence)) {
 		printf("khib-writer: no hibernation pending; parked with %" PRIu64
-		       " MiB free, jumping back\n", mem_free_kib() >> 10);
+		       " MiB free, jumping back\n", meminfo_kib("MemFree") >> 10);
 		physmem_unmap_page(page);
 		return;
 	}
