@@ -70,14 +70,6 @@ fail_locked(struct chunk_stream *s, const char *fmt, ...)
 	pthread_cond_broadcast(&s->changed);
 }
 
-static uint32_t pages_of(struct chunk_stream *s, uint64_t index)
-{
-	uint64_t first = index * KHIB_CHUNK_PAGES;
-
-	return s->nr_pages - first < KHIB_CHUNK_PAGES ?
-	       (uint32_t)(s->nr_pages - first) : KHIB_CHUNK_PAGES;
-}
-
 /*
  * Read record @index at *offset into @job; NULL or what went wrong.  One
  * read usually does: it takes as much as the last record took, and a
@@ -100,7 +92,7 @@ static const char *read_record(struct chunk_stream *s, uint64_t index,
 	}
 	memcpy(&job->h, job->record, sizeof(job->h));
 	if (!chunk_header_check(&job->h, index, index * KHIB_CHUNK_PAGES,
-				pages_of(s, index), why, why_len))
+				image_chunk_pages(s->nr_pages, index), why, why_len))
 		return why;
 	if (memcmp(job->h.zero_map, s->zero_bits + index * (KHIB_CHUNK_PAGES / 64),
 		   sizeof(job->h.zero_map))) {
@@ -167,7 +159,6 @@ static const char *decode(ZSTD_DCtx *zstd, struct job *job, char *why,
 	const uint8_t *payload = job->record + sizeof(*h);
 	uint32_t zero = (uint32_t)bitmap_weight(h->zero_map, h->nr_pages);
 	size_t stored = (size_t)(h->nr_pages - zero) * PAGE_BYTES;
-
 	const uint8_t *pad = payload + h->payload_bytes;
 	const uint8_t *end = job->record +
 			     align_up(sizeof(*h) + h->payload_bytes,
@@ -288,9 +279,7 @@ struct chunk_stream *chunk_stream_start(struct blockdev *dev, uint64_t offset,
 	s->nr_pages = nr_pages;
 	s->nr_chunks = nr_chunks;
 	s->zero_bits = zero_bits;
-	s->record_max = align_up(sizeof(struct khib_chunk_header) +
-				 ZSTD_compressBound(CHUNK_BYTES),
-				 KHIB_RECORD_ALIGN);
+	s->record_max = image_record_max();
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_cond_init(&s->changed, NULL);
 	/*
@@ -365,7 +354,7 @@ const uint8_t *stream_chunk_page(const struct stream_chunk *c, uint32_t i,
 {
 	static const uint8_t zero_page[PAGE_BYTES];
 
-	if (c->zero_map[i / 64] & (1ULL << (i % 64)))
+	if (stream_chunk_is_zero(c, i))
 		return zero_page;
 	return c->data + (size_t)(*stored_before)++ * PAGE_BYTES;
 }

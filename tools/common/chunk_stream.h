@@ -9,6 +9,7 @@
 #ifndef KHIB_CHUNK_STREAM_H
 #define KHIB_CHUNK_STREAM_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "blockdev.h"
@@ -46,7 +47,16 @@ int chunk_stream_next(struct chunk_stream *s, struct stream_chunk *c,
 /* Stop the threads and free everything. */
 void chunk_stream_stop(struct chunk_stream *s);
 
-/* Page @i of @c: its data, or an all-zero page. */
+static inline bool stream_chunk_is_zero(const struct stream_chunk *c,
+					uint32_t i)
+{
+	return c->zero_map[i / 64] & (1ULL << (i % 64));
+}
+
+/*
+ * Page @i of @c: its data, or an all-zero page.  @stored_before counts
+ * the non-zero pages handed out so far; start it at 0 for each chunk.
+ */
 const uint8_t *stream_chunk_page(const struct stream_chunk *c, uint32_t i,
 				 uint32_t *stored_before);
 

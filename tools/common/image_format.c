@@ -3,12 +3,20 @@
 #include <stdlib.h>
 #include <string.h>
 #include <xxhash.h>
+#include <zstd.h>
 
 #include "image_format.h"
 
 uint64_t image_hash(const void *buf, size_t len)
 {
 	return XXH3_64bits(buf, len);
+}
+
+size_t image_record_max(void)
+{
+	return align_up(sizeof(struct khib_chunk_header) +
+			ZSTD_compressBound(KHIB_CHUNK_PAGES * KHIB_PAGE_SIZE),
+			KHIB_RECORD_ALIGN);
 }
 
 void image_super_seal(struct khib_image_super *sb)
@@ -83,7 +91,7 @@ enum image_verdict image_super_check(const struct khib_image_super *sb,
 			 (unsigned long long)sb->map_bytes);
 		return IMAGE_CORRUPT;
 	}
-	if (sb->zero_map_bytes != (sb->nr_pages + 63) / 64 * 8) {
+	if (sb->zero_map_bytes != bitmap_words(sb->nr_pages) * 8) {
 		snprintf(why, why_len, "zero map size %llu does not fit %llu pages",
 			 (unsigned long long)sb->zero_map_bytes,
 			 (unsigned long long)sb->nr_pages);

@@ -42,4 +42,21 @@ static inline uint64_t align_up(uint64_t x, uint64_t a)
 	return (x + a - 1) / a * a;
 }
 
+/* Chunks of an image of @nr_pages pages. */
+static inline uint64_t image_nr_chunks(uint64_t nr_pages)
+{
+	return (nr_pages + KHIB_CHUNK_PAGES - 1) / KHIB_CHUNK_PAGES;
+}
+
+/* Pages of chunk @index of an image of @nr_pages pages. */
+static inline uint32_t image_chunk_pages(uint64_t nr_pages, uint64_t index)
+{
+	uint64_t left = nr_pages - index * KHIB_CHUNK_PAGES;
+
+	return left < KHIB_CHUNK_PAGES ? (uint32_t)left : KHIB_CHUNK_PAGES;
+}
+
+/* The largest record of the data stream, padding included. */
+size_t image_record_max(void);
+
 #endif

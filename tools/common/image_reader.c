@@ -143,7 +143,6 @@ int image_next_chunk(struct image_reader *r, struct stream_chunk *chunk)
 {
 	const struct khib_image_super *sb = &r->sb;
 	long cpus;
-	int ret;
 
 	if (!r->stream) {
 		cpus = sysconf(_SC_NPROCESSORS_ONLN);
@@ -158,10 +157,7 @@ int image_next_chunk(struct image_reader *r, struct stream_chunk *chunk)
 			return -1;
 		}
 	}
-	ret = chunk_stream_next(r->stream, chunk, r->why, sizeof(r->why));
-	if (ret > 0)
-		r->chunks_read++;
-	return ret;
+	return chunk_stream_next(r->stream, chunk, r->why, sizeof(r->why));
 }
 
 void image_stop_stream(struct image_reader *r)

@@ -23,7 +23,6 @@ struct image_reader {
 	size_t nr_chunks;
 	uint64_t *zero_bits;		/* the zero map: bit i, page i zero */
 	struct chunk_stream *stream;	/* the data stream, once started */
-	uint64_t chunks_read;
 	char why[256];			/* what went wrong */
 };
 

@@ -23,3 +23,16 @@ uint64_t meminfo_kib(const char *field)
 	fclose(f);
 	return found;
 }
+
+uint64_t min_free_kib(void)
+{
+	unsigned long long kib = 0;
+	FILE *f = fopen("/proc/sys/vm/min_free_kbytes", "r");
+
+	if (!f)
+		return 0;
+	if (fscanf(f, "%llu", &kib) != 1)
+		kib = 0;
+	fclose(f);
+	return kib;
+}

@@ -66,12 +66,10 @@ static int stream_pages(struct image_reader *r, struct snapshot_feed *feed,
 		times->waiting += now() - t;
 		t = now();
 		for (uint32_t i = 0; feed && i < c.nr_pages; i++) {
-			const uint8_t *page = stream_chunk_page(&c, i, &stored);
-
-			if (skip_zero &&
-			    c.zero_map[i / 64] & (1ULL << (i % 64)))
+			if (skip_zero && stream_chunk_is_zero(&c, i))
 				continue;
-			if (snapshot_feed_page(feed, page))
+			if (snapshot_feed_page(feed,
+					       stream_chunk_page(&c, i, &stored)))
 				return -1;
 		}
 		times->feeding += now() - t;
@@ -142,7 +140,7 @@ static int restore(const char *device)
 	struct snapshot_feed feed = { .fd = -1 };
 	struct stream_times times = { 0 };
 	struct image_reader r;
-	double t0 = now();
+	double t0 = now(), elapsed;
 	bool skip_zero;
 	int ret;
 
@@ -191,8 +189,9 @@ static int restore(const char *device)
 		ret = 1;
 		goto out;
 	}
+	elapsed = now() - t0;
 	printf("khib-restore: image loaded and verified in %.2f s, %.0f MB/s of image (waiting for verified data %.2f s, handing pages to the kernel %.2f s, %" PRIu64 " zero pages %s); jumping into it\n",
-	       now() - t0, r.sb.nr_pages * 4096 / 1e6 / (now() - t0),
+	       elapsed, r.sb.nr_pages * KHIB_PAGE_SIZE / 1e6 / elapsed,
 	       times.waiting, times.feeding, (uint64_t)r.sb.nr_zero_pages,
 	       skip_zero ? "left to the kernel" : "written out");
 	drain_console();
@@ -226,20 +225,6 @@ static int discard(const char *device)
 	return 0;
 }
 
-/* vm.min_free_kbytes: half of it is out of reach of atomic allocations. */
-static uint64_t min_free_kib(void)
-{
-	unsigned long long kib = 0;
-	FILE *f = fopen("/proc/sys/vm/min_free_kbytes", "r");
-
-	if (f) {
-		if (fscanf(f, "%llu", &kib) != 1)
-			kib = 0;
-		fclose(f);
-	}
-	return kib;
-}
-
 /*
  * What is free now, at the point where a resume would load its image, is
  * what the next resume will have: khib-load hands it to the hibernate
@@ -247,6 +232,7 @@ static uint64_t min_free_kib(void)
  */
 static void record_resume_memory(void)
 {
+	/* Half of vm.min_free_kbytes is out of reach of atomic allocations. */
 	uint64_t kib = meminfo_kib("MemFree"), reserve = min_free_kib() / 2;
 	FILE *f;
 

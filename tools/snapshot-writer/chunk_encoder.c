@@ -9,12 +9,6 @@
 #define PAGE_BYTES	KHIB_PAGE_SIZE
 #define CHUNK_BYTES	(KHIB_CHUNK_PAGES * PAGE_BYTES)
 
-size_t chunk_record_max(void)
-{
-	return align_up(sizeof(struct khib_chunk_header) +
-			ZSTD_compressBound(CHUNK_BYTES), KHIB_RECORD_ALIGN);
-}
-
 int chunk_encoder_init(struct chunk_encoder *e)
 {
 	e->zstd = NULL;
@@ -93,7 +87,7 @@ bool chunk_encode(struct chunk_encoder *e, uint64_t index,
 		.nr_pages = nr_pages,
 	};
 	uint8_t *payload = record + sizeof(h);
-	size_t cap = chunk_record_max() - sizeof(h), stored, len;
+	size_t cap = image_record_max() - sizeof(h), stored, len;
 
 	memset(res, 0, sizeof(*res));
 	if (!level) {

@@ -26,15 +26,12 @@ struct chunk_result {
 	const char *error;	/* set when encoding failed */
 };
 
-/* The largest record a chunk can take, padding included. */
-size_t chunk_record_max(void);
-
 int chunk_encoder_init(struct chunk_encoder *e);
 void chunk_encoder_free(struct chunk_encoder *e);
 
 /*
  * Encode image pages [index * KHIB_CHUNK_PAGES, + nr_pages) found at
- * @pages into @record (chunk_record_max() bytes).  @level 0 stores the
+ * @pages into @record (image_record_max() bytes).  @level 0 stores the
  * pages as they are; otherwise zstd at @level is tried and kept if it
  * saves space.  Return false with res->error set on failure.
  */

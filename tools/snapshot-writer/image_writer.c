@@ -82,8 +82,7 @@ static int submit_chunks(struct writer *w, struct write_pipeline *p)
 	pfn_walk_init(&walk, v->chunks, v->nr_chunks);
 	redirect_cursor_init(&redirects, v);
 	while (done < nr_pages) {
-		uint32_t n = nr_pages - done < KHIB_CHUNK_PAGES ?
-			     (uint32_t)(nr_pages - done) : KHIB_CHUNK_PAGES;
+		uint32_t n = image_chunk_pages(nr_pages, index);
 		const void **pages = pipeline_next(p, index, n);
 
 		if (!pages)
@@ -274,8 +273,7 @@ static int write_image(struct writer *w)
 	sb.sequence = d->sequence;
 	sb.nr_pages = d->nr_image_pages;
 	sb.nr_zero_pages = w->report->zero_pages;
-	sb.nr_chunks = (d->nr_image_pages + KHIB_CHUNK_PAGES - 1) /
-		       KHIB_CHUNK_PAGES;
+	sb.nr_chunks = image_nr_chunks(d->nr_image_pages);
 	sb.data_offset = w->data_offset;
 	sb.data_bytes = w->data_bytes;
 	sb.compressor = w->report->chunks_compressed ? KHIB_ENC_ZSTD :
@@ -306,13 +304,12 @@ int image_write(const struct image_source *src,
 		.opt = opt,
 		.report = report,
 	};
-	uint64_t chunks;
 	int error;
 
 	memset(report, 0, sizeof(*report));
 	report->pages = src->view->desc.nr_image_pages;
-	chunks = (report->pages + KHIB_CHUNK_PAGES - 1) / KHIB_CHUNK_PAGES;
-	w.zero_bits = calloc(chunks + 1, KHIB_CHUNK_PAGES / 8);
+	w.zero_bits = calloc(image_nr_chunks(report->pages) + 1,
+			     KHIB_CHUNK_PAGES / 8);
 	if (!w.zero_bits)
 		return fail(&w, KHIB_ERR_NO_MEMORY, ENOMEM,
 			    "no memory for the zero map of %llu pages",

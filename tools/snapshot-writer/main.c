@@ -133,7 +133,7 @@ static void show_progress(void *ctx, uint64_t pages, uint64_t bytes)
 static void measure_rates(const struct options *opt,
 			  const struct writer_report *report)
 {
-	uint64_t image = report->pages * 4096, written;
+	uint64_t image = report->pages * PHYS_PAGE_SIZE, written;
 	double writer = report->ms ? image / 1000.0 / report->ms : 0;
 	double t0 = uptime();
 	double disk = probe_direct_write(opt->target, report->bytes, image,
@@ -255,7 +255,7 @@ static void save_image(const struct options *opt, struct physmem *pm,
 	       " MiB free\n",
 	       report.pages, report.pages >> 8, report.zero_pages, opt->target,
 	       report.bytes >> 20, report.ms / 1000.0,
-	       report.ms ? report.pages * 4096.0 / 1000.0 / report.ms : 0.0,
+	       report.ms ? report.pages * PHYS_PAGE_SIZE / 1000.0 / report.ms : 0.0,
 	       report.threads, mode_names[opt->mode],
 	       report.chunks_compressed, report.chunks,
 	       meminfo_kib("MemFree") >> 10);

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "chunk_encoder.h"
+#include "image_format.h"
 #include "write_pipeline.h"
 
 /* Records the I/O thread gathers into one write at most. */
@@ -42,8 +43,7 @@ struct write_pipeline {
 	uint64_t claimed;		/* jobs taken by encoders */
 	uint64_t encoded;		/* jobs encoded, in any order */
 	uint64_t written;		/* jobs written, in order */
-	uint64_t backlog;		/* encoded jobs not yet written */
-	uint64_t backlog_bytes;		/* and the bytes they take */
+	uint64_t backlog_bytes;		/* of encoded jobs not yet written */
 	/* Auto compression: measured costs, 0 until measured. */
 	double disk_ns_per_byte;	/* writing */
 	double compress_ns;		/* compressing one chunk */
@@ -153,7 +153,6 @@ static void *encoder_main(void *arg)
 		if (level)
 			p->compress_ns = ewma(p->compress_ns, (double)t0);
 		job->state = JOB_ENCODED;
-		p->backlog++;
 		p->backlog_bytes += job->res.record_bytes;
 		pthread_cond_broadcast(&p->changed);
 	}
@@ -221,7 +220,6 @@ static void *io_main(void *arg)
 			pthread_cond_wait(&p->changed, &p->lock);
 			continue;
 		}
-		p->backlog -= (uint64_t)nr;
 		p->backlog_bytes -= bytes;
 		pthread_mutex_unlock(&p->lock);
 
@@ -296,7 +294,7 @@ struct write_pipeline *pipeline_start(const struct pipeline_config *cfg)
 	if (!p->jobs || !p->encoders)
 		goto fail;
 	for (unsigned int i = 0; i < p->nr_jobs; i++) {
-		p->jobs[i].record = blockdev_buffer(chunk_record_max());
+		p->jobs[i].record = blockdev_buffer(image_record_max());
 		if (!p->jobs[i].record)
 			goto fail;
 	}
