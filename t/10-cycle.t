@@ -42,8 +42,8 @@ for my $i (1 .. @{ $res->{cycles} }) {
 	   "cycle $i: the image holds at least the 60 % of RAM filled");
 	is(scalar @{ $c->{files_bad} // [] }, 0,
 	   "cycle $i: the host saw the same file hashes before and after");
-	ok($c->{powered_off},
-	   "cycle $i: after the image was written the main kernel powered off cleanly");
+	ok($c->{powered_off} && $c->{writer_powered_off},
+	   "cycle $i: once the image was safe the hibernate kernel powered the machine off cleanly");
 	ok($c->{parked}, "cycle $i: hibernation entered a parked hibernate kernel, no boot");
 }
 ok($res->{ok}, 'all cycles passed') or diag($res->{error});

@@ -40,8 +40,9 @@ ok(KhibQemu::find($b1, qr/^KHIB-STILL-RUNNING 2 /),
 ok(KhibQemu::find($b1, qr/^khib-writer: wrote \d+ pages .* to \/dev\/vda/),
    'reloaded with the right target, the hibernate kernel writes the image');
 ok(!$b1->{timed_out} && ($b1->{exit} >> 8) == 0, 'and the machine powers off');
-ok(KhibQemu::find($b1, qr/reboot: Power down/),
-   'cleanly: after three entries of parked hibernate kernels the main kernel got back and powered off');
+ok(KhibQemu::find($b1, qr/reboot: Power down/) &&
+   !KhibQemu::find($b1, qr/^khib-writer: image safe on .*; powering off/),
+   'cleanly: after three entries of parked hibernate kernels the main kernel got back (khib-load -j) and powered off');
 
 my $b2 = KhibQemu::boot(%o, append => 'khib.test=retry:10');
 ok(KhibQemu::find($b2, qr/^KHIB-RESUMED 1$/), 'the next boot resumes the image');

@@ -223,6 +223,7 @@ sub run_cycles {
 			stored_mib => $wrote->[3],
 			write_seconds => $wrote->[4],
 			powered_off => defined find($boot, qr/reboot: Power down/),
+			writer_powered_off => defined find($boot, qr/^khib-writer: image safe on \S+; powering off$/),
 			parked => defined find($boot, qr/^khib-writer: entered again/),
 			inspect => inspect(%o),
 		};

@@ -4,23 +4,29 @@
  *
  * Entered through a kexec jump from a hibernating kernel, it reads the
  * descriptor that kernel published, writes the pages it marks to the image
- * target, reports in the descriptor's status and jumps back.  Entered
+ * target and reports in the descriptor's status.  Once the image is safe
+ * it powers the machine off itself (khib.finish=poweroff, the default) or
+ * jumps back for the hibernating kernel to finish (khib.finish=return);
+ * after a failure it always jumps back.  Entered
  * without a pending request, as when the loader boots it ahead of time to
  * park it, it writes nothing and jumps straight back.  Every later entry
  * resumes it where it jumped back, ready for the next request.
  *
  * Command line (set by the loader): khib.descriptor=ADDR khib.target=DEV
- * [khib.compress=auto|always|off] [khib.level=N] [khib.threads=N], plus
- * kexec_jump_back_entry=ADDR from kexec-tools.
+ * [khib.compress=auto|always|off] [khib.level=N] [khib.threads=N]
+ * [khib.finish=poweroff|return], plus kexec_jump_back_entry=ADDR from
+ * kexec-tools.
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <linux/reboot.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -45,6 +51,7 @@ struct options {
 	unsigned int threads;
 	bool bench;		/* measure reference rates after writing */
 	uint64_t resume_free_kib;	/* free at restore time, 0: unknown */
+	bool return_when_done;	/* khib.finish=return: jump back after success */
 };
 
 static void setup_system(void)
@@ -98,6 +105,9 @@ static void read_options(struct options *opt)
 	opt->threads = (unsigned int)cmdline_number("khib.threads");
 	opt->bench = cmdline_number("khib.bench") == 1;
 	opt->resume_free_kib = cmdline_number("khib.resume_free_kib");
+	opt->return_when_done =
+		cmdline_get(NULL, "khib.finish", value, sizeof(value)) &&
+		!strcmp(value, "return");
 }
 
 
@@ -192,7 +202,8 @@ static bool image_fits_resume(const struct options *opt,
 	return false;
 }
 
-static void save_image(const struct options *opt, struct physmem *pm,
+/* Returns true once the image is complete and flushed to the target. */
+static bool save_image(const struct options *opt, struct physmem *pm,
 		       struct status_channel *status)
 {
 	struct descriptor_view view;
@@ -219,18 +230,18 @@ static void save_image(const struct options *opt, struct physmem *pm,
 	if (!opt->target[0]) {
 		status_fail(status, KHIB_ERR_USAGE, 0,
 			    "no khib.target= on the hibernate kernel's command line");
-		return;
+		return false;
 	}
 	error = descriptor_load(&view, opt->descriptor, physmem_read_page, pm,
 				why, sizeof(why));
 	if (error) {
 		status_fail(status, error, 0, why);
-		return;
+		return false;
 	}
 	if (!image_fits_resume(opt, &view, why, sizeof(why))) {
 		descriptor_free(&view);
 		status_fail(status, KHIB_ERR_NO_MEMORY, ENOMEM, why);
-		return;
+		return false;
 	}
 	progress.total = view.desc.nr_image_pages;
 	status_writing(status, progress.total);
@@ -246,7 +257,7 @@ static void save_image(const struct options *opt, struct physmem *pm,
 	descriptor_free(&view);
 	if (error) {
 		status_fail(status, error, report.sys_errno, report.why);
-		return;
+		return false;
 	}
 	printf("khib-writer: wrote %" PRIu64 " pages (%" PRIu64 " MiB, %"
 	       PRIu64 " of them zero) to %s: %" PRIu64
@@ -262,17 +273,20 @@ static void save_image(const struct options *opt, struct physmem *pm,
 	if (opt->bench)
 		measure_rates(opt, &report);
 	status_done(status);
+	return true;
 }
 
 /*
  * Answer the hibernating kernel's request, if there is one, in its status.
- * @last_served is the sequence of the last request answered.
+ * @last_served is the sequence of the last request answered.  Returns true
+ * if an image was written.
  */
-static void serve(const struct options *opt, struct physmem *pm,
+static bool serve(const struct options *opt, struct physmem *pm,
 		  uint64_t *last_served)
 {
 	struct status_channel status;
 	uint64_t sequence;
+	bool written;
 	void *page;
 
 	page = physmem_map_page_rw(pm, opt->descriptor / PHYS_PAGE_SIZE);
@@ -281,18 +295,36 @@ static void serve(const struct options *opt, struct physmem *pm,
 			"khib-writer: cannot map the descriptor at %#" PRIx64
 			": %s; the hibernation will fail\n",
 			opt->descriptor, strerror(errno));
-		return;
+		return false;
 	}
 	if (!status_pending(page, *last_served, &sequence)) {
 		printf("khib-writer: no hibernation pending; parked with %" PRIu64
 		       " MiB free, jumping back\n", meminfo_kib("MemFree") >> 10);
 		physmem_unmap_page(page);
-		return;
+		return false;
 	}
 	*last_served = sequence;
 	status_open(&status, page);
-	save_image(opt, pm, &status);
+	written = save_image(opt, pm, &status);
 	physmem_unmap_page(page);
+	return written;
+}
+
+/*
+ * With the image safe on disk, nothing the hibernating kernel would do
+ * after a jump back is needed any more: its devices were frozen and its
+ * file systems synced before it jumped, and it would only resume them to
+ * shut them down again.  Powering off from here saves that round trip.
+ * If powering off fails, jump back and let that kernel do it.
+ */
+static void power_off(const struct options *opt)
+{
+	printf("khib-writer: image safe on %s; powering off\n", opt->target);
+	sync();
+	syscall(SYS_reboot, LINUX_REBOOT_MAGIC1, LINUX_REBOOT_MAGIC2,
+		LINUX_REBOOT_CMD_POWER_OFF, NULL);
+	fprintf(stderr, "khib-writer: cannot power off: %s; jumping back for the main kernel to do it\n",
+		strerror(errno));
 }
 
 int main(void)
@@ -330,7 +362,8 @@ int main(void)
 	 * jump.
 	 */
 	for (bool loaded = false;;) {
-		serve(&opt, &pm, &last_served);
+		if (serve(&opt, &pm, &last_served) && !opt.return_when_done)
+			power_off(&opt);
 		if (!loaded && jump_back_load(&pm, opt.jump_back_entry)) {
 			fprintf(stderr, "khib-writer: cannot load the jump back: %s; retrying\n",
 				strerror(errno));
