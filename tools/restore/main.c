@@ -65,13 +65,17 @@ static int stream_pages(struct image_reader *r, struct snapshot_feed *feed,
 
 		times->waiting += now() - t;
 		t = now();
-		for (uint32_t i = 0; feed && i < c.nr_pages; i++) {
-			if (skip_zero && stream_chunk_is_zero(&c, i))
-				continue;
+		if (feed && skip_zero) {
+			/* The chunk's other pages lie back to back. */
+			for (uint32_t i = 0; i < c.nr_pages; i++)
+				stored += !stream_chunk_is_zero(&c, i);
+			if (stored && snapshot_feed_pages(feed, c.data, stored))
+				return -1;
+		}
+		for (uint32_t i = 0; feed && !skip_zero && i < c.nr_pages; i++)
 			if (snapshot_feed_page(feed,
 					       stream_chunk_page(&c, i, &stored)))
 				return -1;
-		}
 		times->feeding += now() - t;
 		t = now();
 		done += c.nr_pages;

@@ -54,23 +54,48 @@ void snapshot_feed_abort(struct snapshot_feed *f)
 	f->fd = -1;
 }
 
-int snapshot_feed_page(struct snapshot_feed *f, const void *page)
+/* Say why the kernel did not take the next page; @done is what write() returned. */
+static int refused(struct snapshot_feed *f, ssize_t done)
 {
-	ssize_t n = write(f->fd, page, KHIB_PAGE_SIZE);
-
-	if (n == KHIB_PAGE_SIZE) {
-		f->pages_written++;
-		return 0;
-	}
-	if (n < 0 && f->pages_written == 1 && errno == EPERM)
+	if (done < 0 && f->pages_written == 1 && errno == EPERM)
 		snprintf(f->why, sizeof(f->why),
 			 "the kernel refused the image header: the image was made by another kernel or on a machine with a different memory map");
 	else
 		snprintf(f->why, sizeof(f->why),
 			 "the kernel refused image page %llu: %s",
 			 (unsigned long long)f->pages_written,
-			 n < 0 ? strerror(errno) : "short write");
+			 done < 0 ? strerror(errno) : "short write");
 	return -1;
+}
+
+/*
+ * Pages per write(): measured under TCG, 32 pages handed over a 45 % image
+ * as fast as or faster than 1 page, and 256 pages (a whole chunk) slower.
+ */
+#define PAGES_PER_WRITE	32
+
+int snapshot_feed_pages(struct snapshot_feed *f, const void *pages, size_t n)
+{
+	const uint8_t *next = pages;
+	size_t left = n * KHIB_PAGE_SIZE;
+
+	while (left) {
+		size_t len = left < PAGES_PER_WRITE * KHIB_PAGE_SIZE ?
+			     left : PAGES_PER_WRITE * KHIB_PAGE_SIZE;
+		ssize_t done = write(f->fd, next, len);
+
+		if (done <= 0 || done % KHIB_PAGE_SIZE)
+			return refused(f, done);
+		f->pages_written += done / KHIB_PAGE_SIZE;
+		next += done;
+		left -= done;
+	}
+	return 0;
+}
+
+int snapshot_feed_page(struct snapshot_feed *f, const void *page)
+{
+	return snapshot_feed_pages(f, page, 1);
 }
 
 bool snapshot_header_skip_zero_pages(void *header, uint64_t nr_pages,

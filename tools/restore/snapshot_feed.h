@@ -27,6 +27,11 @@ int snapshot_feed_freeze(struct snapshot_feed *f);
 void snapshot_feed_abort(struct snapshot_feed *f);
 
 int snapshot_feed_page(struct snapshot_feed *f, const void *page);
+/*
+ * Hand @n consecutive pages over.  A kernel that takes one page per
+ * write() takes them one by one; a newer one takes them all at once.
+ */
+int snapshot_feed_pages(struct snapshot_feed *f, const void *pages, size_t n);
 
 /*
  * Prepare @header, the image header page of an image of @nr_pages pages,
