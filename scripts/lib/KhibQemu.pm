@@ -57,7 +57,8 @@ sub boot {
 		# informational message could land in the middle of a line the
 		# tests look for.  The full kernel log stays in dmesg.
 		'-append', "console=ttyS0 loglevel=4 khib.resume=/dev/vda $o{append}",
-		'-drive', "file=$o{disk},if=virtio,format=raw,cache=unsafe",
+		'-drive', "file=$o{disk},if=virtio,format=raw,cache=unsafe" .
+			($o{disk_readonly} ? ',readonly=on' : ''),
 		map { ('-drive', "file=$_,if=virtio,format=raw,cache=unsafe") }
 			@{ $o{extra_disks} // [] },
 	);

@@ -261,6 +261,20 @@ void chunk_stream_stop(struct chunk_stream *s)
 	free(s);
 }
 
+/*
+ * One chunk in the consumer's hands, one being read, one per decoder and
+ * two read ahead.
+ */
+static unsigned int stream_jobs(unsigned int threads)
+{
+	return (threads ? threads : 1) + 4;
+}
+
+uint64_t chunk_stream_memory_kib(unsigned int threads)
+{
+	return stream_jobs(threads) * (image_record_max() + CHUNK_BYTES) / 1024;
+}
+
 struct chunk_stream *chunk_stream_start(struct blockdev *dev, uint64_t offset,
 					uint64_t bytes, uint64_t nr_pages,
 					uint64_t nr_chunks,
@@ -282,11 +296,7 @@ struct chunk_stream *chunk_stream_start(struct blockdev *dev, uint64_t offset,
 	s->record_max = image_record_max();
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_cond_init(&s->changed, NULL);
-	/*
-	 * One chunk in the consumer's hands, one being read, one per decoder
-	 * and two read ahead.
-	 */
-	s->nr_jobs = threads + 4;
+	s->nr_jobs = stream_jobs(threads);
 	s->jobs = calloc(s->nr_jobs, sizeof(*s->jobs));
 	s->decoders = calloc(threads, sizeof(*s->decoders));
 	if (!s->jobs || !s->decoders)
@@ -296,6 +306,8 @@ struct chunk_stream *chunk_stream_start(struct blockdev *dev, uint64_t offset,
 		s->jobs[i].pages = malloc(CHUNK_BYTES);
 		if (!s->jobs[i].record || !s->jobs[i].pages)
 			goto fail;
+		/* Fault it in now, before the resuming kernel takes memory. */
+		memset(s->jobs[i].pages, 0, CHUNK_BYTES);
 	}
 	errno = pthread_create(&s->reader, NULL, reader_main, s);
 	if (errno)

@@ -44,6 +44,9 @@ struct chunk_stream *chunk_stream_start(struct blockdev *dev, uint64_t offset,
 int chunk_stream_next(struct chunk_stream *s, struct stream_chunk *c,
 		      char *why, size_t why_len);
 
+/* Memory a stream with @threads decoders holds, in KiB. */
+uint64_t chunk_stream_memory_kib(unsigned int threads);
+
 /* Stop the threads and free everything. */
 void chunk_stream_stop(struct chunk_stream *s);
 

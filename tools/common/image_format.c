@@ -19,6 +19,17 @@ size_t image_record_max(void)
 			KHIB_RECORD_ALIGN);
 }
 
+#define PBES_PER_PAGE	170	/* struct pbe entries per page */
+#define BITMAP_PAGES(ram)	((ram) / (KHIB_PAGE_SIZE * 8) + 2)
+
+uint64_t image_resume_need_kib(uint64_t nr_pages, uint64_t nr_ram_pages)
+{
+	uint64_t pages = nr_pages + nr_pages / PBES_PER_PAGE + 1 +
+			 3 * BITMAP_PAGES(nr_ram_pages);
+
+	return pages * (KHIB_PAGE_SIZE / 1024);
+}
+
 void image_super_seal(struct khib_image_super *sb)
 {
 	sb->hash = 0;

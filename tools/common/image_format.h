@@ -59,4 +59,15 @@ static inline uint32_t image_chunk_pages(uint64_t nr_pages, uint64_t index)
 /* The largest record of the data stream, padding included. */
 size_t image_record_max(void);
 
+/*
+ * Memory, in KiB, that the kernel resuming an image of @nr_pages pages
+ * takes when the PFN list is in (prepare_image() in kernel/power/
+ * snapshot.c): a free page frame for every image page, one page of
+ * restore list per 170 image pages, and three memory bitmaps over the
+ * @nr_ram_pages pages of RAM.  The writer refuses an image for which this
+ * exceeds what khib-restore recorded as free, and khib-restore checks it
+ * again before it hands the image over.
+ */
+uint64_t image_resume_need_kib(uint64_t nr_pages, uint64_t nr_ram_pages);
+
 #endif

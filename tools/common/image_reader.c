@@ -139,24 +139,35 @@ void image_close(struct image_reader *r)
 	r->zero_bits = NULL;
 }
 
-int image_next_chunk(struct image_reader *r, struct stream_chunk *chunk)
+unsigned int image_stream_threads(void)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return cpus > 0 ? (unsigned int)cpus : 1;
+}
+
+int image_start_stream(struct image_reader *r)
 {
 	const struct khib_image_super *sb = &r->sb;
-	long cpus;
 
+	if (r->stream)
+		return 0;
+	r->stream = chunk_stream_start(&r->dev, sb->data_offset,
+				       sb->data_bytes, sb->nr_pages,
+				       sb->nr_chunks, r->zero_bits,
+				       image_stream_threads());
 	if (!r->stream) {
-		cpus = sysconf(_SC_NPROCESSORS_ONLN);
-		r->stream = chunk_stream_start(&r->dev, sb->data_offset,
-					       sb->data_bytes, sb->nr_pages,
-					       sb->nr_chunks, r->zero_bits,
-					       cpus > 0 ? (unsigned int)cpus : 1);
-		if (!r->stream) {
-			snprintf(r->why, sizeof(r->why),
-				 "cannot start reading the image: %s",
-				 strerror(errno));
-			return -1;
-		}
+		snprintf(r->why, sizeof(r->why),
+			 "cannot start reading the image: %s", strerror(errno));
+		return -1;
 	}
+	return 0;
+}
+
+int image_next_chunk(struct image_reader *r, struct stream_chunk *chunk)
+{
+	if (image_start_stream(r))
+		return -1;
 	return chunk_stream_next(r->stream, chunk, r->why, sizeof(r->why));
 }
 

@@ -35,7 +35,16 @@ enum image_verdict image_open(struct image_reader *r, const char *path,
 void image_close(struct image_reader *r);
 
 /*
- * The next verified chunk, read ahead and decoded on every CPU; valid
+ * Start reading ahead and verifying on every CPU: its buffers are taken
+ * and touched here.  Return 0, or -1 with why filled in.
+ */
+int image_start_stream(struct image_reader *r);
+
+/* CPUs the stream decodes on. */
+unsigned int image_stream_threads(void);
+
+/*
+ * The next verified chunk (the stream is started if it is not yet), read ahead and decoded on every CPU; valid
  * until the next call.  Return 1, 0 after the last chunk, or -1 with why
  * filled in.
  */

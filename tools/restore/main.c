@@ -7,19 +7,34 @@
  *                                  (valid) to restore; DEVICE defaults to
  *                                  khib.resume= on the kernel command line
  *   khib-restore --check DEVICE    verify the whole image, touch nothing
+ *   khib-restore --pending DEVICE  exit 0 if DEVICE holds a valid image not
+ *                                  resumed yet, 1 if not (superblock only)
  *
- * With "noresume" on the kernel command line a valid image is discarded.
+ * Options on the kernel command line: "noresume" discards a valid image;
+ * khib.resumedelay=SECONDS waits that long before looking for the device;
+ * khib.resumewait waits for it for ever, khib.resumewait=SECONDS that long
+ * (default 30).
  *
  * Everything is verified while the image is fed to /dev/snapshot, before
  * the kernel replaces any memory; a bad image is refused with one line,
  * discarded, and the boot goes on.  The image is marked restored just
- * before the jump, so it is never resumed twice, nor after a normal boot.  Exit status: 0 when the boot should go on
- * normally, 1 when the image could not be used, 2 on bad usage.
+ * before the jump, so it is never resumed twice, nor after a normal boot.
+ *
+ * Exit status, for the initramfs:
+ *   0  no image to resume: boot normally
+ *   1  an image was refused and made unusable: boot normally
+ *   2  bad usage
+ *   3  a valid image may still be on the device and could be neither
+ *      resumed nor made unusable: STOP the boot.  Booting on and resuming
+ *      that image later, over file systems that have changed meanwhile,
+ *      would destroy them.
+ * The initramfs treats any other status (khib-restore killed) like 3.
  */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <termios.h>
@@ -31,8 +46,15 @@
 #include "meminfo.h"
 #include "snapshot_feed.h"
 
-#define DEVICE_WAIT_MS	5000
+#define DEVICE_WAIT_S	30
 #define RESUME_FREE_DIR	"/run/khib"
+
+enum exit_status {
+	BOOT_ON = 0,
+	BOOT_ON_REFUSED = 1,
+	BAD_USAGE = 2,
+	STOP_BOOT = 3,
+};
 
 static double now(void)
 {
@@ -118,6 +140,19 @@ static int check_image(const char *device)
 	return 0;
 }
 
+static int pending_image(const char *device)
+{
+	struct image_reader r;
+
+	if (image_open(&r, device, false) != IMAGE_VALID)
+		return 1;
+	printf("khib-restore: %s holds a valid image of %" PRIu64
+	       " pages (Linux %s) that was not resumed\n", device,
+	       (uint64_t)r.sb.nr_pages, r.sb.release);
+	image_close(&r);
+	return 0;
+}
+
 /*
  * Let the console show what we said before the kernel prints again:
  * tty output drains in the background, kernel messages do not wait.
@@ -128,15 +163,91 @@ static void drain_console(void)
 	tcdrain(STDOUT_FILENO);
 }
 
+/*
+ * The boot cannot go on safely: say why and what the operator can do.
+ * The image, if any, stays as it is.
+ */
+static int stop_boot(const char *device, const char *why)
+{
+	printf("khib-restore: %s; the boot stops here, because booting on while a valid image may be resumed later would destroy the file systems. Fix the cause and reboot, boot with noresume to discard the image, or boot without khib.resume= to ignore %s\n",
+	       why, device);
+	drain_console();
+	return STOP_BOOT;
+}
+
 /* A refused image must not be resumed after the normal boot it leads to. */
 static int refuse(const char *device, const char *why)
 {
+	char stop[1024];
 	int discarded = image_discard(device);
 
+	if (discarded < 0) {
+		snprintf(stop, sizeof(stop),
+			 "refusing the image on %s (%s), but it cannot be discarded: %s",
+			 device, why, strerror(errno));
+		return stop_boot(device, stop);
+	}
 	printf("khib-restore: refusing the image on %s: %s; %sbooting normally\n",
 	       device, why, discarded > 0 ? "image discarded, " : "");
 	drain_console();
-	return 1;
+	return BOOT_ON_REFUSED;
+}
+
+/*
+ * Wait for the resume device as khib.resumedelay= and khib.resumewait ask.
+ * A device that does not appear is not "no image": it may hold one.
+ */
+static int wait_for_device(const char *device, char *why, size_t why_len)
+{
+	char value[32];
+	long delay = 0, wait_s = DEVICE_WAIT_S;
+	struct stat st;
+
+	if (cmdline_get(NULL, "khib.resumedelay", value, sizeof(value)))
+		delay = strtol(value, NULL, 10);
+	if (cmdline_has(NULL, "khib.resumewait"))
+		wait_s = -1;
+	else if (cmdline_get(NULL, "khib.resumewait", value, sizeof(value)))
+		wait_s = strtol(value, NULL, 10);
+	if (delay > 0)
+		sleep((unsigned int)delay);
+	if (wait_s < 0) {
+		if (stat(device, &st))
+			printf("khib-restore: waiting for %s (khib.resumewait)\n",
+			       device);
+		while (stat(device, &st))
+			usleep(100 * 1000);
+		return 0;
+	}
+	blockdev_wait(device, (unsigned int)wait_s * 1000);
+	if (!stat(device, &st))
+		return 0;
+	snprintf(why, why_len,
+		 "the resume device %s did not appear within %ld s, so whether it holds an image is unknown (khib.resumewait waits for it, khib.resumewait=SECONDS that long)",
+		 device, wait_s);
+	return -1;
+}
+
+/*
+ * Is there room to load the image?  The kernel takes its page frames when
+ * the PFN list is in, and below vm.min_free_kbytes page faults of the
+ * tools themselves would wake the OOM killer.
+ */
+static bool image_fits_now(const struct image_reader *r, char *why,
+			   size_t why_len)
+{
+	uint64_t need = image_resume_need_kib(r->sb.nr_pages,
+					      (uint64_t)sysconf(_SC_PHYS_PAGES));
+	uint64_t free_kib = meminfo_kib("MemFree"), reserve = min_free_kib();
+
+	if (free_kib > reserve && need <= free_kib - reserve)
+		return true;
+	snprintf(why, why_len,
+		 "the image needs %" PRIu64 " MiB to be loaded and only %" PRIu64
+		 " MiB are free in this boot (kept: %" PRIu64 " MiB); boot with more memory",
+		 need >> 10, (free_kib > reserve ? free_kib - reserve : 0) >> 10,
+		 reserve >> 10);
+	return false;
 }
 
 static int restore(const char *device)
@@ -148,16 +259,29 @@ static int restore(const char *device)
 	bool skip_zero;
 	int ret;
 
-	blockdev_wait(device, DEVICE_WAIT_MS);
-	switch (image_open(&r, device, true)) {
+	if (wait_for_device(device, r.why, sizeof(r.why)))
+		return stop_boot(device, r.why);
+	/* Read-only first: a device that cannot be written is no reason to
+	 * take a valid image for a bad one. */
+	switch (image_open(&r, device, false)) {
 	case IMAGE_ABSENT:
 	case IMAGE_SPENT:
 		printf("khib-restore: %s: %s; booting normally\n", device, r.why);
-		return 0;
+		return BOOT_ON;
 	case IMAGE_CORRUPT:
 		return refuse(device, r.why);
 	case IMAGE_VALID:
+		image_close(&r);
 		break;
+	}
+	if (image_open(&r, device, true) != IMAGE_VALID) {
+		char why[600];
+
+		/* It cannot be marked used, so it must not be resumed. */
+		snprintf(why, sizeof(why),
+			 "the image on %s is valid but cannot be resumed: %s", device,
+			 r.why);
+		return stop_boot(device, why);
 	}
 	printf("khib-restore: resuming Linux %s from %s: %" PRIu64 " pages\n",
 	       r.sb.release, device, (uint64_t)r.sb.nr_pages);
@@ -168,6 +292,15 @@ static int restore(const char *device)
 	 * takes all the memory the image needs when the PFN list is in, so
 	 * nothing running meanwhile can take page frames from it.
 	 */
+	if (!image_fits_now(&r, r.why, sizeof(r.why))) {
+		image_close(&r);
+		return stop_boot(device, r.why);
+	}
+	/* Its buffers are taken before the kernel takes the image's memory. */
+	if (image_start_stream(&r)) {
+		ret = stop_boot(device, r.why);
+		goto out;
+	}
 	skip_zero = snapshot_header_skip_zero_pages(r.header_page,
 						    r.sb.nr_pages,
 						    r.sb.nr_zero_pages);
@@ -188,9 +321,14 @@ static int restore(const char *device)
 		goto out;
 	}
 	if (image_mark(&r, KHIB_IMAGE_RESTORED)) {
-		printf("khib-restore: cannot mark the image on %s as used (%s); not resuming it, so that it cannot be resumed twice\n",
-		       device, strerror(errno));
-		ret = 1;
+		char why[600];
+
+		/* Resumed unmarked, it could be resumed again after a crash. */
+		snprintf(why, sizeof(why),
+			 "cannot mark the image on %s as used (%s), so it is not resumed",
+			 device, strerror(errno));
+		snapshot_feed_abort(&feed);
+		ret = refuse(device, why);
 		goto out;
 	}
 	elapsed = now() - t0;
@@ -202,7 +340,7 @@ static int restore(const char *device)
 	snapshot_feed_restore(&feed);
 	printf("khib-restore: %s; the image on %s is marked used; booting normally\n",
 	       feed.why, device);
-	ret = 1;
+	ret = BOOT_ON_REFUSED;
 out:
 	snapshot_feed_abort(&feed);
 	image_close(&r);
@@ -212,37 +350,45 @@ out:
 /* "noresume": boot fresh, and never resume this image afterwards. */
 static int discard(const char *device)
 {
-	blockdev_wait(device, DEVICE_WAIT_MS);
+	char why[600];
+
+	if (wait_for_device(device, why, sizeof(why)))
+		return stop_boot(device, why);
 	switch (image_discard(device)) {
 	case 1:
 		printf("khib-restore: noresume given; the image on %s is discarded\n",
 		       device);
-		break;
+		return BOOT_ON;
 	case 0:
 		printf("khib-restore: noresume given; no image to discard on %s\n",
 		       device);
-		break;
+		return BOOT_ON;
 	default:
-		printf("khib-restore: noresume given, but the image on %s cannot be discarded: %s\n",
-		       device, strerror(errno));
+		snprintf(why, sizeof(why),
+			 "noresume given, but the image on %s cannot be discarded: %s",
+			 device, strerror(errno));
+		return stop_boot(device, why);
 	}
-	return 0;
 }
 
 /*
  * What is free now, at the point where a resume would load its image, is
  * what the next resume will have: khib-load hands it to the hibernate
- * kernel, which refuses an image too large to load.
+ * kernel, which refuses an image too large to load.  Left out: the
+ * kernel's reserve (below it the page faults of khib-restore itself
+ * would wake the OOM killer) and the read-ahead buffers khib-restore takes
+ * before the image goes in.
  */
 static void record_resume_memory(void)
 {
-	/* Half of vm.min_free_kbytes is out of reach of atomic allocations. */
-	uint64_t kib = meminfo_kib("MemFree"), reserve = min_free_kib() / 2;
+	uint64_t kib = meminfo_kib("MemFree");
+	uint64_t keep = min_free_kib() +
+			chunk_stream_memory_kib(image_stream_threads());
 	FILE *f;
 
-	if (kib <= reserve || (mkdir(RESUME_FREE_DIR, 0755) && errno != EEXIST))
+	if (kib <= keep || (mkdir(RESUME_FREE_DIR, 0755) && errno != EEXIST))
 		return;
-	kib -= reserve;
+	kib -= keep;
 	f = fopen(RESUME_FREE_DIR "/resume-free-kib", "w");
 	if (!f)
 		return;
@@ -259,15 +405,17 @@ int main(int argc, char **argv)
 		record_resume_memory();
 	if (argc == 3 && !strcmp(argv[1], "--check"))
 		return check_image(argv[2]);
+	if (argc == 3 && !strcmp(argv[1], "--pending"))
+		return pending_image(argv[2]);
 	if (argc == 2 && argv[1][0] != '-')
 		return restore(argv[1]);
 	if (argc != 1) {
-		fprintf(stderr, "usage: khib-restore [DEVICE] | --check DEVICE\n");
-		return 2;
+		fprintf(stderr, "usage: khib-restore [DEVICE] | --check DEVICE | --pending DEVICE\n");
+		return BAD_USAGE;
 	}
 	if (!cmdline_get(NULL, "khib.resume", device, sizeof(device))) {
 		printf("khib-restore: no khib.resume= on the kernel command line; not looking for an image\n");
-		return 0;
+		return BOOT_ON;
 	}
 	if (cmdline_has(NULL, "noresume"))
 		return discard(device);

@@ -33,6 +33,7 @@
 #include "blockdev.h"
 #include "cmdline.h"
 #include "descriptor.h"
+#include "image_format.h"
 #include "image_writer.h"
 #include "jump_back.h"
 #include "meminfo.h"
@@ -162,26 +163,22 @@ static void measure_rates(const struct options *opt,
 }
 
 /*
- * The kernel that resumes the image takes, when the PFN list is in
- * (prepare_image() in kernel/power/snapshot.c), a free page frame for
- * every image page, one page of restore list per 170 image pages and
- * three memory bitmaps; khib-restore then needs room for its read-ahead
- * buffers.  An image larger than that fails at the next boot, losing the
- * session, so it is refused now, while the system can still run on.
- * khib-restore records what is free at that point, less the reserve that
- * atomic allocations cannot use.
+ * An image the resuming kernel cannot load would fail at the next boot,
+ * so it is refused now, while the system can still run on.  khib-restore
+ * records at each boot what is free where a resume loads its image, less
+ * its own buffers and the kernel's reserve; this margin covers what the
+ * kernel allocates besides (slab, page tables) while it loads.
  */
-#define RESTORE_TOOL_KIB	(10 * 1024)	/* khib-restore's buffers */
-#define PBES_PER_PAGE		170
+#define RESUME_MARGIN_KIB	(2 * 1024)
 
 static bool image_fits_resume(const struct options *opt,
 			      const struct descriptor_view *view,
 			      char *why, size_t why_len)
 {
 	uint64_t pages = view->desc.nr_image_pages;
-	uint64_t need_kib = (pages + pages / PBES_PER_PAGE + 1 +
-			     3 * (view->desc.nr_ram_pages / 32768 + 2)) * 4 +
-			    RESTORE_TOOL_KIB;
+	uint64_t need_kib = image_resume_need_kib(pages,
+						  view->desc.nr_ram_pages) +
+			    RESUME_MARGIN_KIB;
 
 	if (!opt->resume_free_kib) {
 		printf("khib-writer: the memory free at resume is unknown (no khib.resume_free_kib=); not checking that the image fits\n");

@@ -1,0 +1,74 @@
+#!/bin/sh
+# Work on the kernel series as git commits.
+#
+#   scripts/series-git.sh import BUILD_DIR   make BUILD_DIR/series-git: a git
+#       repository holding the pristine linux-source-6.12 versions of the
+#       files the series touches, with one commit per patch of kernel/series
+#   scripts/series-git.sh export BUILD_DIR   write its commits back to
+#       kernel/patches and kernel/series with git format-patch
+#
+# In between, change the commits with ordinary git (commit --fixup and
+# rebase --autosquash, rebase -i, ...).  Only the touched files are in the
+# repository, so it takes a second to make; to build a step of the series
+# use scripts/check-series.sh.
+set -eu
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+tarball=/usr/src/linux-source-6.12.tar.xz
+usage="usage: scripts/series-git.sh import|export BUILD_DIR"
+[ $# = 2 ] || { echo "$usage" >&2; exit 2; }
+repo=$(realpath -m "$2")/series-git
+
+say() { echo "series-git: $*"; }
+
+series_files() {
+	grep -v -e '^#' -e '^[[:space:]]*$' "$top/kernel/series"
+}
+
+do_import() {
+	[ -f "$tarball" ] || { say "missing $tarball; run scripts/install-deps.sh"; exit 1; }
+	rm -rf "$repo"
+	mkdir -p "$repo"
+	files=$(for p in $(series_files); do
+			sed -n 's|^diff --git a/\([^ ]*\) b/.*|\1|p' "$top/kernel/patches/$p"
+		done | sort -u)
+	# Files the series creates are not in the tarball; tar skips them.
+	# shellcheck disable=SC2086
+	tar -C "$repo" -xJf "$tarball" --strip-components=1 --wildcards \
+		$(for f in $files; do printf 'linux-source-6.12/%s ' "$f"; done) \
+		2>/dev/null || true
+	cd "$repo"
+	git init -q
+	git config user.name "khib developers"
+	git config user.email khib@example.org
+	git add -A
+	git commit -q -m "linux-source-6.12: the files the series touches"
+	git tag base
+	for p in $(series_files); do
+		git am -q "$top/kernel/patches/$p" || { say "cannot apply $p"; exit 1; }
+	done
+	say "$repo: $(git rev-list --count base..HEAD) patches on base"
+}
+
+do_export() {
+	cd "$repo"
+	n=$(git rev-list --count base..HEAD)
+	rm -f "$top"/kernel/patches/*.patch
+	git format-patch -q --no-signature --zero-commit -N --numbered \
+		-o "$top/kernel/patches" base..HEAD
+	# Number every patch n/N, as a series is sent.
+	for f in "$top"/kernel/patches/*.patch; do
+		sed -i "s/^Subject: \[PATCH \([0-9]*\)\/[0-9]*\]/Subject: [PATCH \1\/$n]/" "$f"
+	done
+	{
+		echo "# Applied in this order to linux-source-6.12 (scripts/kernel-tree.sh)."
+		(cd "$top/kernel/patches" && ls ./*.patch | sed 's|^\./||')
+	} >"$top/kernel/series"
+	say "wrote $n patches to kernel/patches"
+}
+
+case $1 in
+import) do_import ;;
+export) do_export ;;
+*) echo "$usage" >&2; exit 2 ;;
+esac
