@@ -34,7 +34,7 @@ my $valid_copy = "$KhibQemu::BUILD/t-lost-valid.img";
 system('cp', '--sparse=always', $o{disk}, $valid_copy) == 0 or die "cp: $?";
 
 my $b2 = KhibQemu::boot(%o, append => 'khib.test=cycle:1:10', disk_readonly => 1);
-ok(KhibQemu::find($b2, qr/^khib-restore: the image on \/dev\/vda is valid but cannot be resumed: cannot open \/dev\/vda: .*; the boot stops here/),
+ok(KhibQemu::find($b2, qr/^khib-restore: the image on \/dev\/vda is valid but cannot be resumed: \/dev\/vda is read-only, so the image could not be marked used; the boot stops here/),
    'read-only device: khib-restore says the valid image can be neither used nor discarded')
 	or diag(join("\n", KhibQemu::grep_lines($b2, qr/khib/)));
 ok(KhibQemu::find($b2, $stop) && !KhibQemu::find($b2, $normal),
@@ -65,6 +65,8 @@ like(KhibQemu::find($b5, qr/^KHIB-ATTEMPT-FAILED 1: (.*)/)->[2] // '',
      qr/No space left on device/, 'a hibernation to the 8 MiB disk fails');
 is(scalar(KhibQemu::grep_lines($b5, qr/^KHIB-STRAY-BACK \d$/)), 2,
    'after it, two kexec -e enter the parked hibernate kernel and come back');
+is(scalar(KhibQemu::grep_lines($b5, qr/^khib-writer: entered again/)), 3,
+   'entering it each time (the failed attempt and two kexec -e)');
 is(scalar(KhibQemu::grep_lines($b5, qr/^khib-writer: no hibernation pending/)), 4,
    'and it saw no request each time (two parks, two stray entries)');
 ok(!KhibQemu::find($b5, qr/^khib-writer: saving .* to \/dev\/vda/), 'it wrote nothing to /dev/vda');

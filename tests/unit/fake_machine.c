@@ -170,10 +170,11 @@ void fake_build_descriptor(struct fake_machine *m, uint32_t chunk_pfns,
 	d->page_size = FAKE_PAGE;
 	d->sequence = 7;
 	strcpy(d->release, "6.12.117-test");
+	/* All of it is RAM, as the kernel's pages for tables and sources are. */
 	d->nr_ram_ranges = 1;
 	d->ram[0].start_pfn = 0;
-	d->ram[0].end_pfn = ram_pages;
-	d->nr_ram_pages = ram_pages;
+	d->ram[0].end_pfn = m->nr_pages;
+	d->nr_ram_pages = m->nr_pages;
 	d->nr_image_pages = m->nr_saveable;
 
 	header = fake_alloc(m);

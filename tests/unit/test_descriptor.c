@@ -7,6 +7,7 @@
 #include "crc32.h"
 #include "descriptor.h"
 #include "fake_machine.h"
+#include "image_format.h"
 #include "tap.h"
 
 #define RAM_PAGES 4000
@@ -159,6 +160,41 @@ static void outside_memory(struct fake_machine *m)
 	fake_reseal(m);
 }
 
+/* The writer takes exactly as many bitmap chunks as the image format. */
+static void chunks_at_limit(struct fake_machine *m)
+{
+	desc(m)->nr_bitmap_chunks = KHIB_MAX_MAP_CHUNKS;
+	fake_reseal(m);
+}
+
+static void chunks_past_limit(struct fake_machine *m)
+{
+	desc(m)->nr_bitmap_chunks = KHIB_MAX_MAP_CHUNKS + 1;
+	fake_reseal(m);
+}
+
+static void huge_redirect_count(struct fake_machine *m)
+{
+	desc(m)->nr_redirects = 1ULL << 40;
+	fake_reseal(m);
+}
+
+static void control_in_release(struct fake_machine *m)
+{
+	desc(m)->release[3] = '\033';
+	fake_reseal(m);
+}
+
+static void redirect_outside_ram(struct fake_machine *m)
+{
+	struct khib_redirect_table *t =
+		fake_page(m, desc(m)->redirect_tables / FAKE_PAGE);
+
+	t->redirects[0].src_pfn = 1ULL << 50;
+	t->header.checksum = 0;
+	t->header.checksum = crc32_of(t, FAKE_PAGE);
+}
+
 int main(void)
 {
 	test_good();
@@ -183,5 +219,17 @@ int main(void)
 		       "image header", bad_header);
 	expect_refusal("a table outside memory", KHIB_ERR_DESCRIPTOR,
 		       "cannot read", outside_memory);
+	/* At the limit the count passes and the chain (too short) fails. */
+	expect_refusal("as many chunks as the image format holds, in too short a chain",
+		       KHIB_ERR_DESCRIPTOR, "a table chain ends", chunks_at_limit);
+	expect_refusal("one chunk more than the image format holds",
+		       KHIB_ERR_DESCRIPTOR, "the image format holds at most",
+		       chunks_past_limit);
+	expect_refusal("a redirect count larger than RAM, before any allocation",
+		       KHIB_ERR_DESCRIPTOR, "redirects or", huge_redirect_count);
+	expect_refusal("a release with a control character",
+		       KHIB_ERR_DESCRIPTOR, "printable", control_in_release);
+	expect_refusal("a redirect from outside RAM", KHIB_ERR_DESCRIPTOR,
+		       "outside RAM", redirect_outside_ram);
 	return tap_done();
 }

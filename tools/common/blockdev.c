@@ -121,6 +121,14 @@ int blockdev_sync(struct blockdev *dev)
 	return fdatasync(dev->fd);
 }
 
+bool blockdev_read_only(const struct blockdev *dev)
+{
+	int ro = 0;
+
+	/* Files (tests, disk images) have no such flag. */
+	return !ioctl(dev->fd, BLKROGET, &ro) && ro;
+}
+
 void blockdev_wait(const char *path, unsigned int ms)
 {
 	struct stat st;

@@ -23,6 +23,9 @@ struct blockdev {
 	bool direct;		/* O_DIRECT in effect */
 };
 
+/* Whether writes to @dev would be refused: a read-only block device. */
+bool blockdev_read_only(const struct blockdev *dev);
+
 /* Return 0, or -1 with errno set. */
 int blockdev_open(struct blockdev *dev, const char *path, bool writable);
 void blockdev_close(struct blockdev *dev);

@@ -58,6 +58,18 @@ static bool region_fits(uint64_t offset, uint64_t bytes, uint64_t device_bytes)
 	       bytes <= device_bytes - offset;
 }
 
+bool release_printable(const char *release, size_t len)
+{
+	const char *end = memchr(release, '\0', len);
+
+	if (!end || end == release)
+		return false;
+	for (const char *c = release; c < end; c++)
+		if (*c < 0x20 || *c > 0x7e)
+			return false;
+	return true;
+}
+
 enum image_verdict image_super_check(const struct khib_image_super *sb,
 				     uint64_t device_bytes,
 				     char *why, size_t why_len)
@@ -84,6 +96,11 @@ enum image_verdict image_super_check(const struct khib_image_super *sb,
 			 image_state_name(sb->state));
 		return IMAGE_SPENT;
 	}
+	if (!release_printable(sb->release, sizeof(sb->release))) {
+		snprintf(why, why_len,
+			 "the kernel release in the superblock is not a terminated, printable string");
+		return IMAGE_CORRUPT;
+	}
 	if (sb->page_size != KHIB_PAGE_SIZE ||
 	    sb->chunk_pages == 0 || sb->chunk_pages > KHIB_CHUNK_PAGES) {
 		snprintf(why, why_len, "unsupported page size %u or chunk size %u",
@@ -96,8 +113,7 @@ enum image_verdict image_super_check(const struct khib_image_super *sb,
 		snprintf(why, why_len, "image page and chunk counts disagree");
 		return IMAGE_CORRUPT;
 	}
-	/* 64 MiB of bits describe 2^39 pages: more than any machine has. */
-	if (sb->map_bytes > (64u << 20)) {
+	if (sb->map_bytes > page_map_max_bytes()) {
 		snprintf(why, why_len, "implausible page map size %llu",
 			 (unsigned long long)sb->map_bytes);
 		return IMAGE_CORRUPT;
@@ -191,6 +207,12 @@ void page_map_encode(void *buf, const struct pfn_chunk *chunks,
 	}
 }
 
+uint64_t page_map_max_bytes(void)
+{
+	return (uint64_t)KHIB_MAX_MAP_CHUNKS *
+	       (sizeof(struct khib_map_chunk) + KHIB_MAP_CHUNK_PFNS / 8);
+}
+
 bool page_map_decode(const void *buf, size_t len, struct pfn_chunk **chunks,
 		     size_t *nr_chunks, char *why, size_t why_len)
 {
@@ -211,6 +233,16 @@ bool page_map_decode(const void *buf, size_t len, struct pfn_chunk **chunks,
 			goto fail;
 		}
 		memcpy(&rec, p, sizeof(rec));
+		if (rec.nr_pfns == 0 || rec.nr_pfns > KHIB_MAP_CHUNK_PFNS) {
+			snprintf(why, why_len, "page map record %zu covers %u PFNs",
+				 n, rec.nr_pfns);
+			goto fail;
+		}
+		if (n == KHIB_MAX_MAP_CHUNKS) {
+			snprintf(why, why_len, "page map holds more than %u records",
+				 KHIB_MAX_MAP_CHUNKS);
+			goto fail;
+		}
 		words = bitmap_words(rec.nr_pfns) * 8;
 		if ((size_t)(end - p) - sizeof(rec) < words) {
 			snprintf(why, why_len, "page map record %zu truncated", n);

@@ -20,6 +20,12 @@ enum image_verdict {
 
 uint64_t image_hash(const void *buf, size_t len);
 
+/*
+ * Whether @release (a field of @len bytes) holds a terminated string of
+ * printable ASCII: it reaches the console, so no control characters.
+ */
+bool release_printable(const char *release, size_t len);
+
 void image_super_seal(struct khib_image_super *sb);
 enum image_verdict image_super_check(const struct khib_image_super *sb,
 				     uint64_t device_bytes,
@@ -32,6 +38,8 @@ bool chunk_header_check(const struct khib_chunk_header *h,
 			char *why, size_t why_len);
 
 size_t page_map_bytes(const struct pfn_chunk *chunks, size_t nr_chunks);
+/* The largest page map the limits of khib_image.h allow. */
+uint64_t page_map_max_bytes(void);
 void page_map_encode(void *buf, const struct pfn_chunk *chunks,
 		     size_t nr_chunks);
 bool page_map_decode(const void *buf, size_t len, struct pfn_chunk **chunks,

@@ -106,6 +106,17 @@ struct khib_image_super {
 	char release[KHIB_IMAGE_RELEASE_LEN];	/* of the hibernated kernel */
 };
 
+/*
+ * Limits of the page map, the same for writer and reader: at most
+ * KHIB_MAX_MAP_CHUNKS records, each of at most KHIB_MAP_CHUNK_PFNS bits
+ * (one page of bits, as the kernel's descriptor hands them over).  That
+ * spans 2^32 PFNs, 16 TiB of 4 KiB pages; a writer refuses a machine
+ * whose memory needs more records rather than write an image no reader
+ * would take.
+ */
+#define KHIB_MAP_CHUNK_PFNS	(KHIB_PAGE_SIZE * 8)
+#define KHIB_MAX_MAP_CHUNKS	(1u << 17)
+
 struct khib_map_chunk {
 	uint64_t start_pfn;	/* PFN of bit 0 */
 	uint32_t nr_pfns;	/* bits that follow */

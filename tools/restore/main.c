@@ -254,6 +254,7 @@ static int restore(const char *device)
 {
 	struct snapshot_feed feed = { .fd = -1 };
 	struct stream_times times = { 0 };
+	enum image_verdict verdict;
 	struct image_reader r;
 	double t0 = now(), elapsed;
 	bool skip_zero;
@@ -274,7 +275,15 @@ static int restore(const char *device)
 		image_close(&r);
 		break;
 	}
-	if (image_open(&r, device, true) != IMAGE_VALID) {
+	verdict = image_open(&r, device, true);
+	if (verdict == IMAGE_VALID && blockdev_read_only(&r.dev)) {
+		snprintf(r.why, sizeof(r.why),
+			 "%s is read-only, so the image could not be marked used",
+			 device);
+		image_close(&r);
+		verdict = IMAGE_CORRUPT;
+	}
+	if (verdict != IMAGE_VALID) {
 		char why[600];
 
 		/* It cannot be marked used, so it must not be resumed. */

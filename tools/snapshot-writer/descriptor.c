@@ -8,14 +8,12 @@
 
 #include "crc32.h"
 #include "descriptor.h"
+#include "image_format.h"
 
 #define CHUNKS_PER_TABLE \
 	KHIB_TABLE_ENTRIES(DESC_PAGE_SIZE, struct khib_bitmap_chunk)
 #define REDIRECTS_PER_TABLE \
 	KHIB_TABLE_ENTRIES(DESC_PAGE_SIZE, struct khib_redirect)
-/* More than any machine has: 2^40 pages. */
-#define MAX_CHUNKS	((1ULL << 40) / (8 * DESC_PAGE_SIZE))
-#define MAX_REDIRECTS	(1ULL << 32)
 
 struct loader {
 	struct descriptor_view *view;
@@ -53,6 +51,33 @@ static bool crc_ok(void *buf, size_t len, uint32_t *field)
 	got = crc32_of(buf, len);
 	*field = want;
 	return got == want;
+}
+
+/* Pages of RAM in the descriptor's (checked, ordered) RAM ranges. */
+static uint64_t ram_pages(const struct khib_descriptor *d)
+{
+	uint64_t n = 0;
+
+	for (uint32_t i = 0; i < d->nr_ram_ranges; i++)
+		n += d->ram[i].end_pfn - d->ram[i].start_pfn;
+	return n;
+}
+
+static bool in_ram(const struct khib_descriptor *d, uint64_t pfn)
+{
+	uint32_t lo = 0, hi = d->nr_ram_ranges;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (pfn < d->ram[mid].start_pfn)
+			hi = mid;
+		else if (pfn >= d->ram[mid].end_pfn)
+			lo = mid + 1;
+		else
+			return true;
+	}
+	return false;
 }
 
 static int check_fixed_part(struct loader *l, uint64_t phys)
@@ -99,16 +124,23 @@ static int check_fixed_part(struct loader *l, uint64_t phys)
 				    " is empty or out of order",
 				    i, (uint64_t)r->start_pfn);
 	}
-	if (!memchr(d->release, '\0', sizeof(d->release)))
+	if (!release_printable(d->release, sizeof(d->release)))
 		return fail(l, KHIB_ERR_DESCRIPTOR,
-			    "kernel release not terminated");
-	if (d->nr_bitmap_chunks == 0 || d->nr_bitmap_chunks > MAX_CHUNKS ||
-	    d->nr_redirects > MAX_REDIRECTS)
+			    "kernel release not a terminated, printable string");
+	/* Checked before they size any allocation. */
+	if (d->nr_bitmap_chunks == 0)
+		return fail(l, KHIB_ERR_DESCRIPTOR, "no bitmap chunks");
+	if (d->nr_bitmap_chunks > KHIB_MAX_MAP_CHUNKS)
 		return fail(l, KHIB_ERR_DESCRIPTOR,
-			    "implausible table sizes: %" PRIu64 " chunks, %"
-			    PRIu64 " redirects",
-			    (uint64_t)d->nr_bitmap_chunks,
-			    (uint64_t)d->nr_redirects);
+			    "%" PRIu64 " bitmap chunks: the image format holds at most %u (16 TiB of memory span)",
+			    (uint64_t)d->nr_bitmap_chunks, KHIB_MAX_MAP_CHUNKS);
+	if (d->nr_redirects > ram_pages(d) ||
+	    d->nr_image_pages > ram_pages(d))
+		return fail(l, KHIB_ERR_DESCRIPTOR,
+			    "%" PRIu64 " redirects or %" PRIu64
+			    " image pages for %" PRIu64 " pages of RAM",
+			    (uint64_t)d->nr_redirects,
+			    (uint64_t)d->nr_image_pages, ram_pages(d));
 	return KHIB_OK;
 }
 
@@ -177,7 +209,7 @@ static int load_bitmaps(struct loader *l)
 			uint64_t *words = v->bits + done * (DESC_PAGE_SIZE / 8);
 			size_t bytes = bitmap_words(e->nr_pfns) * 8;
 
-			if (e->nr_pfns == 0 || e->nr_pfns > 8 * DESC_PAGE_SIZE)
+			if (e->nr_pfns == 0 || e->nr_pfns > KHIB_MAP_CHUNK_PFNS)
 				return fail(l, KHIB_ERR_DESCRIPTOR,
 					    "bitmap chunk %" PRIu64
 					    " covers %u pages",
@@ -264,6 +296,13 @@ static int load_redirects(struct loader *l)
 			return fail(l, KHIB_ERR_DESCRIPTOR,
 				    "PFN %#" PRIx64 " redirected to itself",
 				    (uint64_t)v->redirects[i].pfn);
+		if (!in_ram(&v->desc, v->redirects[i].pfn) ||
+		    !in_ram(&v->desc, v->redirects[i].src_pfn))
+			return fail(l, KHIB_ERR_DESCRIPTOR,
+				    "redirect of PFN %#" PRIx64 " to %#" PRIx64
+				    " outside RAM",
+				    (uint64_t)v->redirects[i].pfn,
+				    (uint64_t)v->redirects[i].src_pfn);
 	}
 	return KHIB_OK;
 }

@@ -22,12 +22,20 @@ void physmem_close(struct physmem *pm)
 	pm->fd = -1;
 }
 
+#define PHYS_MAX_PFN	((uint64_t)INT64_MAX / PHYS_PAGE_SIZE)
+
 static void *map_pages(struct physmem *pm, uint64_t pfn, uint64_t nr,
 		       int prot)
 {
-	void *addr = mmap(NULL, nr * PHYS_PAGE_SIZE, prot, MAP_SHARED, pm->fd,
-			  (off_t)(pfn * PHYS_PAGE_SIZE));
+	void *addr;
 
+	/* The offset must fit off_t: PFNs come from another kernel. */
+	if (nr == 0 || pfn > PHYS_MAX_PFN || nr > PHYS_MAX_PFN - pfn) {
+		errno = EOVERFLOW;
+		return NULL;
+	}
+	addr = mmap(NULL, nr * PHYS_PAGE_SIZE, prot, MAP_SHARED, pm->fd,
+		    (off_t)(pfn * PHYS_PAGE_SIZE));
 	return addr == MAP_FAILED ? NULL : addr;
 }
 
