@@ -8,6 +8,7 @@
 #include "descriptor.h"
 #include "fake_machine.h"
 #include "image_format.h"
+#include "own_memory.h"
 #include "tap.h"
 
 #define RAM_PAGES 4000
@@ -195,9 +196,52 @@ static void redirect_outside_ram(struct fake_machine *m)
 	t->header.checksum = crc32_of(t, FAKE_PAGE);
 }
 
+static bool redirected(const struct descriptor_view *v, uint64_t pfn)
+{
+	for (size_t i = 0; i < v->nr_redirects; i++)
+		if (v->redirects[i].pfn == pfn)
+			return true;
+	return false;
+}
+
+/* The writer's own RAM: saved pages of it must all be redirected. */
+static void test_own_memory(void)
+{
+	struct fake_machine m;
+	struct descriptor_view v;
+	struct pfn_range r;
+	char why[256] = "";
+	uint64_t checked, pfn = 8;
+
+	fake_init(&m, RAM_PAGES, 3);
+	fake_build_descriptor(&m, 64, 20);
+	if (load(&m, &v, why)) {
+		ok(0, "descriptor for the own-memory test: %s", why);
+		return;
+	}
+	r.start = v.redirects[0].pfn;
+	r.end = r.start + 1;
+	ok(!own_memory_check(&v, &r, 1, &checked, why, sizeof(why)),
+	   "own RAM that the jump swapped out is fine");
+	r.start = 0;
+	r.end = 8;
+	ok(!own_memory_check(&v, &r, 1, &checked, why, sizeof(why)) &&
+	   checked == 8, "own RAM that the image does not hold is fine");
+	while (!m.saveable[pfn] || redirected(&v, pfn))
+		pfn++;
+	r.start = 0;
+	r.end = pfn + 1;
+	ok(own_memory_check(&v, &r, 1, &checked, why, sizeof(why)) &&
+	   strstr(why, "not swapped out"),
+	   "a saved page of its own RAM without a redirect is refused: %s", why);
+	descriptor_free(&v);
+	fake_free(&m);
+}
+
 int main(void)
 {
 	test_good();
+	test_own_memory();
 	expect_refusal("a wrong magic", KHIB_ERR_DESCRIPTOR, "no descriptor",
 		       bad_magic);
 	expect_refusal("a newer ABI major", KHIB_ERR_ABI, "ABI", new_major);

@@ -9,6 +9,8 @@
  *   khib-restore --check DEVICE    verify the whole image, touch nothing
  *   khib-restore --pending DEVICE  exit 0 if DEVICE holds a valid image not
  *                                  resumed yet, 1 if not (superblock only)
+ *   khib-restore --identity DEVICE print the identity khib-load hands the
+ *                                  writer (target_identity.h)
  *
  * Options on the kernel command line: "noresume" discards a valid image;
  * khib.resumedelay=SECONDS waits that long before looking for the device;
@@ -45,6 +47,7 @@
 #include "image_reader.h"
 #include "meminfo.h"
 #include "snapshot_feed.h"
+#include "target_identity.h"
 
 #define DEVICE_WAIT_S	30
 #define RESUME_FREE_DIR	"/run/khib"
@@ -137,6 +140,19 @@ static int check_image(const char *device)
 	printf("khib-restore: %s: image of %" PRIu64 " pages (Linux %s) is intact, checked in %.2f s\n",
 	       device, (uint64_t)r.sb.nr_pages, r.sb.release, now() - t0);
 	image_close(&r);
+	return 0;
+}
+
+static int print_identity(const char *device)
+{
+	char id[TARGET_ID_LEN];
+
+	if (target_identity(device, id, sizeof(id))) {
+		fprintf(stderr, "khib-restore: cannot read %s: %s\n", device,
+			strerror(errno));
+		return 1;
+	}
+	printf("%s\n", id);
 	return 0;
 }
 
@@ -416,10 +432,12 @@ int main(int argc, char **argv)
 		return check_image(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "--pending"))
 		return pending_image(argv[2]);
+	if (argc == 3 && !strcmp(argv[1], "--identity"))
+		return print_identity(argv[2]);
 	if (argc == 2 && argv[1][0] != '-')
 		return restore(argv[1]);
 	if (argc != 1) {
-		fprintf(stderr, "usage: khib-restore [DEVICE] | --check DEVICE | --pending DEVICE\n");
+		fprintf(stderr, "usage: khib-restore [DEVICE] | --check DEVICE | --pending DEVICE | --identity DEVICE\n");
 		return BAD_USAGE;
 	}
 	if (!cmdline_get(NULL, "khib.resume", device, sizeof(device))) {

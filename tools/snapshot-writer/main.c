@@ -14,8 +14,8 @@
  *
  * Command line (set by the loader): khib.descriptor=ADDR khib.target=DEV
  * [khib.compress=auto|always|off] [khib.level=N] [khib.threads=N]
- * [khib.finish=poweroff|return], plus kexec_jump_back_entry=ADDR from
- * kexec-tools.
+ * [khib.finish=poweroff|return] [khib.target_id=SIZE-HASH], plus
+ * kexec_jump_back_entry=ADDR from kexec-tools.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -37,9 +37,11 @@
 #include "image_writer.h"
 #include "jump_back.h"
 #include "meminfo.h"
+#include "own_memory.h"
 #include "physmem.h"
 #include "rate_probe.h"
 #include "status.h"
+#include "target_identity.h"
 
 #define TARGET_WAIT_MS	10000
 
@@ -53,6 +55,7 @@ struct options {
 	bool bench;		/* measure reference rates after writing */
 	uint64_t resume_free_kib;	/* free at restore time, 0: unknown */
 	bool return_when_done;	/* khib.finish=return: jump back after success */
+	char target_id[TARGET_ID_LEN];	/* khib.target_id=, "" if not given */
 };
 
 static void setup_system(void)
@@ -106,6 +109,9 @@ static void read_options(struct options *opt)
 	opt->threads = (unsigned int)cmdline_number("khib.threads");
 	opt->bench = cmdline_number("khib.bench") == 1;
 	opt->resume_free_kib = cmdline_number("khib.resume_free_kib");
+	if (!cmdline_get(NULL, "khib.target_id", opt->target_id,
+			 sizeof(opt->target_id)))
+		opt->target_id[0] = '\0';
 	opt->return_when_done =
 		cmdline_get(NULL, "khib.finish", value, sizeof(value)) &&
 		!strcmp(value, "return");
@@ -199,8 +205,65 @@ static bool image_fits_resume(const struct options *opt,
 	return false;
 }
 
+#define MAX_OWN_RANGES	64
+
+/* Is every page of this kernel's RAM that the image holds swapped out? */
+static bool own_memory_safe(const struct descriptor_view *view, char *why,
+			    size_t why_len)
+{
+	struct pfn_range ranges[MAX_OWN_RANGES];
+	int nr = own_memory_ranges(ranges, MAX_OWN_RANGES);
+	uint64_t checked;
+
+	if (nr < 0) {
+		snprintf(why, why_len, "cannot read this kernel's memory map: %s",
+			 strerror(errno));
+		return false;
+	}
+	if (own_memory_check(view, ranges, (size_t)nr, &checked, why, why_len))
+		return false;
+	printf("khib-writer: none of its own %" PRIu64 " MiB of RAM is saved in place of the main kernel's\n",
+	       checked >> 8);
+	return true;
+}
+
+/*
+ * Make sure opt->target is the device khib-load chose (khib.target_id=);
+ * if it has another name in this kernel, find it by its identity.
+ */
+static bool identify_target(struct options *opt, char *why, size_t why_len)
+{
+	char id[TARGET_ID_LEN], found[sizeof(opt->target)];
+	int matches;
+
+	if (!opt->target_id[0]) {
+		printf("khib-writer: no khib.target_id= given; not checking that %s is the device khib-load chose\n",
+		       opt->target);
+		return true;
+	}
+	if (!target_identity(opt->target, id, sizeof(id)) &&
+	    !strcmp(id, opt->target_id))
+		return true;
+	matches = target_find(opt->target_id, found, sizeof(found));
+	if (matches == 1) {
+		printf("khib-writer: %s is not the image target khib-load chose, %s is; writing there\n",
+		       opt->target, found);
+		memcpy(opt->target, found, sizeof(opt->target));
+		return true;
+	}
+	if (matches)
+		snprintf(why, why_len,
+			 "%d devices look like the image target (%s); writing to none of them",
+			 matches, opt->target);
+	else
+		snprintf(why, why_len,
+			 "no device is the image target khib-load chose: %s changed since, or is gone; writing nothing, load again",
+			 opt->target);
+	return false;
+}
+
 /* Returns true once the image is complete and flushed to the target. */
-static bool save_image(const struct options *opt, struct physmem *pm,
+static bool save_image(struct options *opt, struct physmem *pm,
 		       struct status_channel *status)
 {
 	struct descriptor_view view;
@@ -235,6 +298,11 @@ static bool save_image(const struct options *opt, struct physmem *pm,
 		status_fail(status, error, 0, why);
 		return false;
 	}
+	if (!own_memory_safe(&view, why, sizeof(why))) {
+		descriptor_free(&view);
+		status_fail(status, KHIB_ERR_USAGE, 0, why);
+		return false;
+	}
 	if (!image_fits_resume(opt, &view, why, sizeof(why))) {
 		descriptor_free(&view);
 		status_fail(status, KHIB_ERR_NO_MEMORY, ENOMEM, why);
@@ -248,10 +316,19 @@ static bool save_image(const struct options *opt, struct physmem *pm,
 	       opt->target, mode_names[opt->mode], opt->level);
 
 	blockdev_wait(opt->target, TARGET_WAIT_MS);
+	if (!identify_target(opt, why, sizeof(why))) {
+		descriptor_free(&view);
+		status_fail(status, KHIB_ERR_TARGET, ENODEV, why);
+		return false;
+	}
 	physmem_set_ram(pm, view.desc.ram, view.desc.nr_ram_ranges);
 	error = image_write(&src, &wopt, &report);
 	physmem_set_ram(pm, NULL, 0);
 	descriptor_free(&view);
+	/* What it holds now is the identity the next attempt must find. */
+	if (opt->target_id[0] &&
+	    target_identity(opt->target, opt->target_id, sizeof(opt->target_id)))
+		opt->target_id[0] = '\0';
 	if (error) {
 		status_fail(status, error, report.sys_errno, report.why);
 		return false;
@@ -278,7 +355,7 @@ static bool save_image(const struct options *opt, struct physmem *pm,
  * @last_served is the sequence of the last request answered.  Returns true
  * if an image was written.
  */
-static bool serve(const struct options *opt, struct physmem *pm,
+static bool serve(struct options *opt, struct physmem *pm,
 		  uint64_t *last_served)
 {
 	struct status_channel status;

@@ -1,0 +1,52 @@
+#!/usr/bin/perl
+# The hibernate kernel writes only to the device khib-load chose, whatever
+# name that device has in the hibernate kernel: told the wrong name it
+# finds the target by its identity (size and first 64 KiB), and if the
+# target changed after khib-load it writes nothing anywhere.
+use strict;
+use warnings;
+use Digest::SHA;
+use FindBin;
+use lib "$FindBin::Bin/../scripts/lib";
+use Test::More;
+use KhibQemu;
+
+my %o = (KhibQemu::defaults(),
+	 disk => "$KhibQemu::BUILD/t-target-disk.img",
+	 extra_disks => ["$KhibQemu::BUILD/t-target-other.img"],
+	 log => "$KhibQemu::BUILD/t-target.log");
+open $o{log_fh}, '>', $o{log} or die;
+$o{log_fh}->autoflush(1);
+KhibQemu::create_disk(%o, disk_mib => 512);
+KhibQemu::create_disk(%o, disk => $o{extra_disks}[0], disk_mib => 640);
+# The other disk holds data of its own.
+{
+	open my $fh, '+<', $o{extra_disks}[0] or die;
+	print $fh map { chr(($_ * 7 + 3) % 256) } 0 .. 65535;
+	close $fh;
+}
+sub other_hash { Digest::SHA->new(256)->addfile($o{extra_disks}[0])->hexdigest }
+my $other = other_hash();
+
+my $b1 = KhibQemu::boot(%o, append => 'khib.test=renamed:10 khib.load=0');
+ok(KhibQemu::find($b1, qr/^khib-writer: \/dev\/vdb is not the image target khib-load chose, \/dev\/vda is; writing there$/),
+   'told /dev/vdb, the hibernate kernel finds the target by its identity')
+	or diag(join("\n", KhibQemu::grep_lines($b1, qr/khib-(writer|load)/)));
+ok(KhibQemu::find($b1, qr/^khib-writer: wrote \d+ pages .* to \/dev\/vda/), 'and writes the image there');
+is(other_hash(), $other, 'the other disk is untouched');
+like(KhibQemu::inspect(%o), qr/valid image/, 'the target holds a valid image');
+
+my $b2 = KhibQemu::boot(%o, append => 'khib.test=renamed:10 khib.load=0');
+like(KhibQemu::find($b2, qr/^KHIB-VERIFY 1 (.*)/)->[2] // '',
+     qr/files=ok anon=ok process=ok/, 'it resumes, every byte verified');
+
+my $b3 = KhibQemu::boot(%o, append => 'khib.test=changed khib.load=0');
+like(KhibQemu::find($b3, qr/^KHIB-ATTEMPT-FAILED 1: (.*)/)->[2] // '',
+     qr/No such device/, 'a target changed after khib-load: the hibernation fails (ENODEV)');
+ok(KhibQemu::find($b3, qr/^KHIB-DMESG 1 .*no device is the image target khib-load chose: \/dev\/vda changed since, or is gone; writing nothing/),
+   'and the kernel log says why');
+ok(KhibQemu::find($b3, qr/^KHIB-STILL-RUNNING 1 /), 'the system keeps running');
+ok(!KhibQemu::find($b3, qr/^khib-writer: saving /) || !KhibQemu::find($b3, qr/^khib-writer: wrote /),
+   'nothing was written');
+is(other_hash(), $other, 'the other disk is still untouched');
+done_testing();
