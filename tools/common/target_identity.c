@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "blockdev.h"
 #include "image_format.h"
@@ -37,9 +38,11 @@ int target_identity(const char *path, char *id, size_t len)
 
 int target_find(const char *id, char *path, size_t len)
 {
-	DIR *dir = opendir("/sys/class/block");
+	/* /dev, not sysfs: the hibernate kernel mounts only devtmpfs. */
+	DIR *dir = opendir("/dev");
 	char candidate[300], found_id[TARGET_ID_LEN];
 	struct dirent *e;
+	struct stat st;
 	int matches = 0;
 
 	if (!dir)
@@ -48,7 +51,8 @@ int target_find(const char *id, char *path, size_t len)
 		if (e->d_name[0] == '.')
 			continue;
 		snprintf(candidate, sizeof(candidate), "/dev/%s", e->d_name);
-		if (target_identity(candidate, found_id, sizeof(found_id)) ||
+		if (stat(candidate, &st) || !S_ISBLK(st.st_mode) ||
+		    target_identity(candidate, found_id, sizeof(found_id)) ||
 		    strcmp(found_id, id))
 			continue;
 		if (!matches++)

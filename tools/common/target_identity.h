@@ -19,7 +19,7 @@
 int target_identity(const char *path, char *id, size_t len);
 
 /*
- * Look through every block device for those whose identity is @id.
+ * Look through every block device in /dev for those whose identity is @id.
  * Return how many match; the first one's path is left in @path.
  */
 int target_find(const char *id, char *path, size_t len);
