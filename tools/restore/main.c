@@ -311,12 +311,6 @@ static int restore(const char *device)
 	printf("khib-restore: resuming Linux %s from %s: %" PRIu64 " pages\n",
 	       r.sb.release, device, (uint64_t)r.sb.nr_pages);
 
-	/*
-	 * User space is frozen only once the image is loaded: the threads
-	 * that read and verify it ahead would be frozen too.  The kernel
-	 * takes all the memory the image needs when the PFN list is in, so
-	 * nothing running meanwhile can take page frames from it.
-	 */
 	if (!image_fits_now(&r, r.why, sizeof(r.why))) {
 		image_close(&r);
 		return stop_boot(device, r.why);
@@ -326,6 +320,12 @@ static int restore(const char *device)
 		ret = stop_boot(device, r.why);
 		goto out;
 	}
+	/*
+	 * User space is frozen only once the image is loaded: the threads
+	 * that read and verify it ahead would be frozen too.  The kernel
+	 * takes all the memory the image needs when the PFN list is in, so
+	 * nothing running meanwhile can take page frames from it.
+	 */
 	skip_zero = snapshot_header_skip_zero_pages(r.header_page,
 						    r.sb.nr_pages,
 						    r.sb.nr_zero_pages);
