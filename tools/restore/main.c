@@ -245,15 +245,17 @@ static int wait_for_device(const char *device, char *why, size_t why_len)
 }
 
 /*
- * Is there room to load the image?  The kernel takes its page frames when
- * the PFN list is in, and below vm.min_free_kbytes page faults of the
- * tools themselves would wake the OOM killer.
+ * Is there room to load the image, and for the read-ahead buffers?  The
+ * kernel takes its page frames when the PFN list is in, and below
+ * vm.min_free_kbytes page faults of the tools themselves would wake the
+ * OOM killer.
  */
 static bool image_fits_now(const struct image_reader *r, char *why,
 			   size_t why_len)
 {
 	uint64_t need = image_resume_need_kib(r->sb.nr_pages,
-					      (uint64_t)sysconf(_SC_PHYS_PAGES));
+					      (uint64_t)sysconf(_SC_PHYS_PAGES)) +
+			chunk_stream_memory_kib(image_stream_threads());
 	uint64_t free_kib = meminfo_kib("MemFree"), reserve = min_free_kib();
 
 	if (free_kib > reserve && need <= free_kib - reserve)
@@ -264,6 +266,26 @@ static bool image_fits_now(const struct image_reader *r, char *why,
 		 need >> 10, (free_kib > reserve ? free_kib - reserve : 0) >> 10,
 		 reserve >> 10);
 	return false;
+}
+
+/*
+ * The kernel did not take the image.  A kernel short of memory says
+ * nothing about the image: keep it, for a boot with more memory, and
+ * stop.  Anything else means the image is bad or foreign.
+ */
+static int not_loaded(const char *device, struct snapshot_feed *feed,
+		      const char *why)
+{
+	if (feed->kernel_errno == ENOMEM) {
+		char stop[600];
+
+		snprintf(stop, sizeof(stop),
+			 "%s: the kernel has too little memory for the image on %s, which is kept",
+			 why, device);
+		snapshot_feed_abort(feed);
+		return stop_boot(device, stop);
+	}
+	return refuse(device, why);
 }
 
 static int restore(const char *device)
@@ -308,8 +330,9 @@ static int restore(const char *device)
 			 r.why);
 		return stop_boot(device, why);
 	}
-	printf("khib-restore: resuming Linux %s from %s: %" PRIu64 " pages\n",
-	       r.sb.release, device, (uint64_t)r.sb.nr_pages);
+	printf("khib-restore: resuming Linux %s from %s: %" PRIu64
+	       " pages, %" PRIu64 " MiB free\n", r.sb.release, device,
+	       (uint64_t)r.sb.nr_pages, meminfo_kib("MemFree") >> 10);
 
 	if (!image_fits_now(&r, r.why, sizeof(r.why))) {
 		image_close(&r);
@@ -333,11 +356,11 @@ static int restore(const char *device)
 	    snapshot_feed_page(&feed, r.header_page) ||
 	    snapshot_feed_pfns(&feed, r.chunks, r.nr_chunks, r.sb.nr_pages,
 			       skip_zero ? r.zero_bits : NULL)) {
-		ret = refuse(device, feed.why);
+		ret = not_loaded(device, &feed, feed.why);
 		goto out;
 	}
 	if (stream_pages(&r, &feed, skip_zero, &times)) {
-		ret = refuse(device, feed.why[0] ? feed.why : r.why);
+		ret = not_loaded(device, &feed, feed.why[0] ? feed.why : r.why);
 		goto out;
 	}
 	image_stop_stream(&r);

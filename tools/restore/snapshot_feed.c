@@ -57,6 +57,7 @@ void snapshot_feed_abort(struct snapshot_feed *f)
 /* Say why the kernel did not take the next page; @done is what write() returned. */
 static int refused(struct snapshot_feed *f, ssize_t done)
 {
+	f->kernel_errno = done < 0 ? errno : 0;
 	if (done < 0 && f->pages_written == 1 && errno == EPERM)
 		snprintf(f->why, sizeof(f->why),
 			 "the kernel refused the image header: the image was made by another kernel or on a machine with a different memory map");

@@ -16,6 +16,7 @@
 struct snapshot_feed {
 	int fd;
 	uint64_t pages_written;
+	int kernel_errno;	/* why the kernel refused a page, 0 if it did not */
 	char why[256];
 };
 
