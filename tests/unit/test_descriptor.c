@@ -238,6 +238,48 @@ static void test_own_memory(void)
 	fake_free(&m);
 }
 
+static void reseal_redirects(struct fake_machine *m,
+			     struct khib_redirect_table *t)
+{
+	(void)m;
+	t->header.checksum = 0;
+	t->header.checksum = crc32_of(t, FAKE_PAGE);
+}
+
+/* Redirect 0's source is redirect 1's PFN: a chain. */
+static void redirect_chain(struct fake_machine *m)
+{
+	struct khib_redirect_table *t =
+		fake_page(m, desc(m)->redirect_tables / FAKE_PAGE);
+
+	t->redirects[0].src_pfn = t->redirects[1].pfn;
+	reseal_redirects(m, t);
+}
+
+/* Two redirects pointing at each other: a loop. */
+static void redirect_loop(struct fake_machine *m)
+{
+	struct khib_redirect_table *t =
+		fake_page(m, desc(m)->redirect_tables / FAKE_PAGE);
+
+	t->redirects[0].src_pfn = t->redirects[1].pfn;
+	t->redirects[1].src_pfn = t->redirects[0].pfn;
+	reseal_redirects(m, t);
+}
+
+/* A source that is itself an image page. */
+static void redirect_from_saved(struct fake_machine *m)
+{
+	struct khib_redirect_table *t =
+		fake_page(m, desc(m)->redirect_tables / FAKE_PAGE);
+	uint64_t pfn = 8;
+
+	while (!m->saveable[pfn] || pfn == t->redirects[0].pfn)
+		pfn++;
+	t->redirects[0].src_pfn = pfn;
+	reseal_redirects(m, t);
+}
+
 int main(void)
 {
 	test_good();
@@ -275,5 +317,11 @@ int main(void)
 		       KHIB_ERR_DESCRIPTOR, "printable", control_in_release);
 	expect_refusal("a redirect from outside RAM", KHIB_ERR_DESCRIPTOR,
 		       "outside RAM", redirect_outside_ram);
+	expect_refusal("a chain of redirects", KHIB_ERR_DESCRIPTOR,
+		       "a chain or loop", redirect_chain);
+	expect_refusal("a loop of redirects", KHIB_ERR_DESCRIPTOR,
+		       "a chain or loop", redirect_loop);
+	expect_refusal("a redirect whose source is saved itself",
+		       KHIB_ERR_DESCRIPTOR, "saved itself", redirect_from_saved);
 	return tap_done();
 }

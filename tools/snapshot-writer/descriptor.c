@@ -255,6 +255,33 @@ static int cmp_redirect(const void *a, const void *b)
 	return x->pfn < y->pfn ? -1 : x->pfn > y->pfn;
 }
 
+bool descriptor_page_saved(const struct descriptor_view *view, uint64_t pfn)
+{
+	size_t lo = 0, hi = view->nr_chunks;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct pfn_chunk *c = &view->chunks[mid];
+
+		if (pfn < c->start_pfn)
+			hi = mid;
+		else if (pfn >= c->start_pfn + c->nr_pfns)
+			lo = mid + 1;
+		else
+			return c->words[(pfn - c->start_pfn) / 64] &
+			       (1ULL << ((pfn - c->start_pfn) % 64));
+	}
+	return false;
+}
+
+static bool redirected(const struct descriptor_view *v, uint64_t pfn)
+{
+	struct khib_redirect key = { .pfn = pfn };
+
+	return bsearch(&key, v->redirects, v->nr_redirects,
+		       sizeof(*v->redirects), cmp_redirect);
+}
+
 static int load_redirects(struct loader *l)
 {
 	struct descriptor_view *v = l->view;
@@ -303,6 +330,22 @@ static int load_redirects(struct loader *l)
 				    " outside RAM",
 				    (uint64_t)v->redirects[i].pfn,
 				    (uint64_t)v->redirects[i].src_pfn);
+	}
+	/*
+	 * A source holds a saved page while the hibernate kernel runs, so
+	 * it can be neither saved itself nor the target of another
+	 * redirect: that would be a chain or a loop.
+	 */
+	for (size_t i = 0; i < v->nr_redirects; i++) {
+		uint64_t src = v->redirects[i].src_pfn;
+
+		if (redirected(v, src) || descriptor_page_saved(v, src))
+			return fail(l, KHIB_ERR_DESCRIPTOR,
+				    "redirect of PFN %#" PRIx64 " to %#" PRIx64
+				    ": the source is %s",
+				    (uint64_t)v->redirects[i].pfn, src,
+				    redirected(v, src) ? "redirected too (a chain or loop)" :
+							 "saved itself");
 	}
 	return KHIB_OK;
 }

@@ -38,6 +38,9 @@ int descriptor_load(struct descriptor_view *view, uint64_t phys,
 		    char *why, size_t why_len);
 void descriptor_free(struct descriptor_view *view);
 
+/* Whether the image holds @pfn. */
+bool descriptor_page_saved(const struct descriptor_view *view, uint64_t pfn);
+
 /* Resolves redirects for PFNs visited in ascending order. */
 struct redirect_cursor {
 	const struct khib_redirect *redirects;

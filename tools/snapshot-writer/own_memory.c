@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
 #include <inttypes.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -35,26 +34,6 @@ int own_memory_ranges(struct pfn_range *ranges, size_t max)
 	return (int)n;
 }
 
-/* Whether the image holds @pfn. */
-static bool saved(const struct descriptor_view *view, uint64_t pfn)
-{
-	size_t lo = 0, hi = view->nr_chunks;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		const struct pfn_chunk *c = &view->chunks[mid];
-
-		if (pfn < c->start_pfn)
-			hi = mid;
-		else if (pfn >= c->start_pfn + c->nr_pfns)
-			lo = mid + 1;
-		else
-			return c->words[(pfn - c->start_pfn) / 64] &
-			       (1ULL << ((pfn - c->start_pfn) % 64));
-	}
-	return false;
-}
-
 int own_memory_check(const struct descriptor_view *view,
 		     const struct pfn_range *ranges, size_t nr,
 		     uint64_t *checked, char *why, size_t why_len)
@@ -66,7 +45,7 @@ int own_memory_check(const struct descriptor_view *view,
 	for (size_t i = 0; i < nr; i++) {
 		for (uint64_t pfn = ranges[i].start; pfn < ranges[i].end; pfn++) {
 			(*checked)++;
-			if (saved(view, pfn) &&
+			if (descriptor_page_saved(view, pfn) &&
 			    redirect_resolve(&cursor, pfn) == pfn) {
 				snprintf(why, why_len,
 					 "page %#" PRIx64 " of the hibernate kernel's own RAM is in the image but was not swapped out by the jump; load it with khib-load",
