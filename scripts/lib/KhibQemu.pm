@@ -43,8 +43,10 @@ sub log_line {
 }
 
 # Boot once.  Returns { lines => [[seconds since start, text]...],
-# start => epoch, seconds => wall time, exit => status, timed_out => bool }.
-# $o{on_line} is called with (seconds, text) for every console line.
+# start => epoch, seconds => wall time, exit => status, timed_out => bool,
+# killed => bool }.  $o{on_line} is called with (seconds, text) for every
+# console line; QEMU is killed at the first line matching $o{kill_when}.
+# $o{disk_cache} is the main disk's cache mode (unsafe by default).
 sub boot {
 	my (%o) = @_;
 	my @cmd = (
@@ -57,7 +59,8 @@ sub boot {
 		# informational message could land in the middle of a line the
 		# tests look for.  The full kernel log stays in dmesg.
 		'-append', "console=ttyS0 loglevel=4 khib.resume=/dev/vda $o{append}",
-		'-drive', "file=$o{disk},if=virtio,format=raw,cache=unsafe" .
+		'-drive', "file=$o{disk},if=virtio,format=raw,cache=" .
+			($o{disk_cache} // 'unsafe') .
 			($o{disk_readonly} ? ',readonly=on' : ''),
 		map { ('-drive', "file=$_,if=virtio,format=raw,cache=unsafe") }
 			@{ $o{extra_disks} // [] },
@@ -73,7 +76,7 @@ sub boot {
 			      join(' ', @cmd)));
 
 	my $sel = IO::Select->new($out);
-	my ($buf, @lines, $timed_out) = ('');
+	my ($buf, @lines, $timed_out, $killed) = ('');
 	while (1) {
 		my $left = $o{timeout} - (time - $start);
 		if ($left <= 0) {
@@ -92,6 +95,12 @@ sub boot {
 			push @lines, [$t, $text];
 			log_line(\%o, sprintf("%8.3f %s", $t, $text));
 			$o{on_line}->($t, $text) if $o{on_line};
+			# A power cut: QEMU killed when the line shows up.
+			if ($o{kill_when} && !$killed && $text =~ $o{kill_when}) {
+				kill 'KILL', $pid;
+				$killed = 1;
+				log_line(\%o, "=== power cut (QEMU killed)");
+			}
 		}
 	}
 	close $out;
@@ -106,6 +115,7 @@ sub boot {
 		seconds => $seconds,
 		exit => $status,
 		timed_out => $timed_out,
+		killed => $killed,
 	};
 }
 
