@@ -14,8 +14,7 @@ my %o = (KhibQemu::defaults(),
 	 disk => "$KhibQemu::BUILD/t-retry-disk.img",
 	 extra_disks => ["$KhibQemu::BUILD/t-retry-small.img"],
 	 log => "$KhibQemu::BUILD/t-retry.log");
-open $o{log_fh}, '>', $o{log} or die;
-$o{log_fh}->autoflush(1);
+KhibQemu::open_log(\%o);
 KhibQemu::create_disk(%o);
 KhibQemu::create_disk(%o, disk => $o{extra_disks}[0], disk_mib => 8);
 

@@ -14,8 +14,7 @@ use KhibQemu;
 my %o = (KhibQemu::defaults(),
 	 disk => "$KhibQemu::BUILD/t-budget-disk.img",
 	 log => "$KhibQemu::BUILD/t-budget.log");
-open $o{log_fh}, '>', $o{log} or die;
-$o{log_fh}->autoflush(1);
+KhibQemu::open_log(\%o);
 KhibQemu::create_disk(%o);
 
 my $b1 = KhibQemu::boot(%o, append => 'khib.test=toobig:20');

@@ -11,8 +11,7 @@ use KhibQemu;
 my %o = (KhibQemu::defaults(),
 	 disk => "$KhibQemu::BUILD/t-noload-disk.img",
 	 log => "$KhibQemu::BUILD/t-noload.log");
-open $o{log_fh}, '>', $o{log} or die;
-$o{log_fh}->autoflush(1);
+KhibQemu::open_log(\%o);
 KhibQemu::create_disk(%o, disk_mib => 64);
 
 my $b = KhibQemu::boot(%o, append => 'khib.test=noload');

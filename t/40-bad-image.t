@@ -12,8 +12,7 @@ use KhibQemu;
 my %o = (KhibQemu::defaults(),
 	 disk => "$KhibQemu::BUILD/t-bad-disk.img",
 	 log => "$KhibQemu::BUILD/t-bad.log");
-open $o{log_fh}, '>', $o{log} or die;
-$o{log_fh}->autoflush(1);
+KhibQemu::open_log(\%o);
 KhibQemu::create_disk(%o);
 
 sub hibernated {

@@ -20,8 +20,7 @@ my %o = (KhibQemu::defaults(),
 	 disk => "$KhibQemu::BUILD/t-lost-disk.img",
 	 extra_disks => ["$KhibQemu::BUILD/t-lost-small.img"],
 	 log => "$KhibQemu::BUILD/t-lost.log");
-open $o{log_fh}, '>', $o{log} or die;
-$o{log_fh}->autoflush(1);
+KhibQemu::open_log(\%o);
 KhibQemu::create_disk(%o, disk_mib => 512);
 KhibQemu::create_disk(%o, disk => $o{extra_disks}[0], disk_mib => 8);
 my $stop = qr/^KHIB-BOOT-STOPPED 3$/;

@@ -15,8 +15,7 @@ my %o = (KhibQemu::defaults(),
 	 disk => "$KhibQemu::BUILD/t-target-disk.img",
 	 extra_disks => ["$KhibQemu::BUILD/t-target-other.img"],
 	 log => "$KhibQemu::BUILD/t-target.log");
-open $o{log_fh}, '>', $o{log} or die;
-$o{log_fh}->autoflush(1);
+KhibQemu::open_log(\%o);
 KhibQemu::create_disk(%o, disk_mib => 512);
 KhibQemu::create_disk(%o, disk => $o{extra_disks}[0], disk_mib => 640);
 # The other disk holds data of its own.

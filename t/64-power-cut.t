@@ -15,8 +15,7 @@ my %o = (KhibQemu::defaults(),
 	 disk => "$KhibQemu::BUILD/t-cut-disk.img",
 	 disk_cache => 'writeback',
 	 log => "$KhibQemu::BUILD/t-cut.log");
-open $o{log_fh}, '>', $o{log} or die;
-$o{log_fh}->autoflush(1);
+KhibQemu::open_log(\%o);
 KhibQemu::create_disk(%o, disk_mib => 512);
 
 for my $when (['before any data', qr/^khib-writer: saving \d+ pages/],

@@ -36,6 +36,13 @@ sub create_disk {
 	close $fh;
 }
 
+# Open the console log named by $o->{log}, written as the guest runs.
+sub open_log {
+	my ($o) = @_;
+	open $o->{log_fh}, '>', $o->{log} or die "cannot write $o->{log}: $!\n";
+	$o->{log_fh}->autoflush(1);
+}
+
 sub log_line {
 	my ($o, $text) = @_;
 	return unless $o->{log_fh};
@@ -166,8 +173,7 @@ sub run_cycles {
 	my %res = (ok => 0, boots => [], cycles => []);
 
 	if ($o{log}) {
-		open $o{log_fh}, '>', $o{log} or die "cannot write $o{log}: $!\n";
-		$o{log_fh}->autoflush(1);
+		open_log(\%o);
 	}
 	create_disk(%o);
 	my ($before);

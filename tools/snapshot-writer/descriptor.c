@@ -338,14 +338,15 @@ static int load_redirects(struct loader *l)
 	 */
 	for (size_t i = 0; i < v->nr_redirects; i++) {
 		uint64_t src = v->redirects[i].src_pfn;
+		const char *bad = redirected(v, src) ?
+				  "redirected too (a chain or loop)" :
+				  descriptor_page_saved(v, src) ? "saved itself" : NULL;
 
-		if (redirected(v, src) || descriptor_page_saved(v, src))
+		if (bad)
 			return fail(l, KHIB_ERR_DESCRIPTOR,
 				    "redirect of PFN %#" PRIx64 " to %#" PRIx64
 				    ": the source is %s",
-				    (uint64_t)v->redirects[i].pfn, src,
-				    redirected(v, src) ? "redirected too (a chain or loop)" :
-							 "saved itself");
+				    (uint64_t)v->redirects[i].pfn, src, bad);
 	}
 	return KHIB_OK;
 }
