@@ -21,7 +21,8 @@ HIB_LIST    := $(BUILD)/hib-initramfs.list
 INITRAMFS   := $(BUILD)/initramfs.cpio.gz
 
 COMMON_SRC  := $(wildcard tools/common/*.c)
-WRITER_SRC  := $(wildcard tools/snapshot-writer/*.c)
+WRITER_SRC  := $(wildcard tools/snapshot-writer/*.c) \
+	       $(wildcard tools/snapshot-writer/*.S)
 RESTORE_SRC := $(wildcard tools/restore/*.c)
 WORKLOAD_SRC := $(wildcard tools/workload/*.c)
 INSPECT_SRC := $(wildcard tools/inspect/*.c)
@@ -79,7 +80,12 @@ $(OBJ)/%.o: tools/%.c $(TOOL_HEADERS)
 	@echo "  CC      $<"
 	@$(CC) $(CFLAGS) -c -o $@ $<
 
-objs = $(patsubst tools/%.c,$(OBJ)/%.o,$(1))
+$(OBJ)/%.o: tools/%.S
+	@mkdir -p $(@D)
+	@echo "  AS      $<"
+	@$(CC) -c -o $@ $<
+
+objs = $(patsubst tools/%.S,$(OBJ)/%.o,$(patsubst tools/%.c,$(OBJ)/%.o,$(1)))
 
 $(BIN)/khib-writer: $(call objs,$(WRITER_SRC) $(COMMON_SRC))
 	@mkdir -p $(@D)

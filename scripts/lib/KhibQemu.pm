@@ -201,7 +201,8 @@ sub run_cycles {
 			}
 			$c->{resume_seconds} = $resumed->[0];
 			$c->{verify} = $verify->[2];
-			my $restore = find($boot, qr/khib-restore: image loaded and verified in ([\d.]+) s/);
+			my $restore = find($boot, qr/khib-(?:restore: image loaded|writer: image restored) and verified in ([\d.]+) s/);
+			$c->{in_place} = defined find($boot, qr/^khib-writer: image restored and verified/);
 			$c->{restore_seconds} = $restore->[2] if $restore;
 			my $after = file_hashes($boot, "KHIB-FILE-AFTER $i");
 			my @bad = grep { ($after->{$_} // '') ne $before->{$_} } sort keys %$before;

@@ -209,7 +209,7 @@ static void test_own_memory(void)
 {
 	struct fake_machine m;
 	struct descriptor_view v;
-	struct pfn_range r;
+	struct khib_image_range r;
 	char why[256] = "";
 	uint64_t checked, pfn = 8;
 
@@ -219,18 +219,18 @@ static void test_own_memory(void)
 		ok(0, "descriptor for the own-memory test: %s", why);
 		return;
 	}
-	r.start = v.redirects[0].pfn;
-	r.end = r.start + 1;
+	r.start_pfn = v.redirects[0].pfn;
+	r.end_pfn = r.start_pfn + 1;
 	ok(!own_memory_check(&v, &r, 1, &checked, why, sizeof(why)),
 	   "own RAM that the jump swapped out is fine");
-	r.start = 0;
-	r.end = 8;
+	r.start_pfn = 0;
+	r.end_pfn = 8;
 	ok(!own_memory_check(&v, &r, 1, &checked, why, sizeof(why)) &&
 	   checked == 8, "own RAM that the image does not hold is fine");
 	while (!m.saveable[pfn] || redirected(&v, pfn))
 		pfn++;
-	r.start = 0;
-	r.end = pfn + 1;
+	r.start_pfn = 0;
+	r.end_pfn = pfn + 1;
 	ok(own_memory_check(&v, &r, 1, &checked, why, sizeof(why)) &&
 	   strstr(why, "not swapped out"),
 	   "a saved page of its own RAM without a redirect is refused: %s", why);

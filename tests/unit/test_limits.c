@@ -81,6 +81,9 @@ static void plausible_super(struct khib_image_super *sb)
 	sb->zero_map_bytes = 8;
 	sb->header_offset = KHIB_IMAGE_ALIGN;
 	sb->map_offset = 2 * KHIB_IMAGE_ALIGN;
+	sb->nr_ram_ranges = 1;
+	sb->mem_map_bytes = mem_map_bytes(1, 0, 0);
+	sb->mem_map_offset = 3 * KHIB_IMAGE_ALIGN;
 	strcpy(sb->release, "6.12.117");
 }
 
@@ -102,6 +105,27 @@ static void test_super(void)
 	sb.map_bytes++;
 	ok(check(&sb, why) == IMAGE_CORRUPT && strstr(why, "page map size"),
 	   "one byte more is refused: %s", why);
+
+	plausible_super(&sb);
+	sb.nr_ram_ranges = KHIB_IMAGE_MAX_RAM_RANGES;
+	sb.nr_redirects = KHIB_IMAGE_MAX_REDIRECTS;
+	sb.mem_map_bytes = mem_map_bytes(sb.nr_ram_ranges, 0, sb.nr_redirects);
+	ok(check(&sb, why) == IMAGE_VALID,
+	   "the largest memory map passes (%s)", why);
+	sb.nr_redirects++;
+	sb.mem_map_bytes = mem_map_bytes(sb.nr_ram_ranges, 0, sb.nr_redirects);
+	ok(check(&sb, why) == IMAGE_CORRUPT && strstr(why, "memory map"),
+	   "one redirect more is refused: %s", why);
+	plausible_super(&sb);
+	sb.nr_ram_ranges = KHIB_IMAGE_MAX_RAM_RANGES + 1;
+	sb.mem_map_bytes = mem_map_bytes(sb.nr_ram_ranges, 0, 0);
+	ok(check(&sb, why) == IMAGE_CORRUPT && strstr(why, "memory map"),
+	   "one RAM range more is refused: %s", why);
+	plausible_super(&sb);
+	sb.mem_map_bytes--;
+	ok(check(&sb, why) == IMAGE_CORRUPT && strstr(why, "memory map"),
+	   "a memory map size that does not fit its counts is refused: %s",
+	   why);
 
 	plausible_super(&sb);
 	memset(sb.release, 'x', sizeof(sb.release));

@@ -124,7 +124,23 @@ enum image_verdict image_super_check(const struct khib_image_super *sb,
 			 (unsigned long long)sb->nr_pages);
 		return IMAGE_CORRUPT;
 	}
+	if (sb->nr_ram_ranges == 0 ||
+	    sb->nr_ram_ranges > KHIB_IMAGE_MAX_RAM_RANGES ||
+	    sb->nr_own_ranges > KHIB_IMAGE_MAX_RAM_RANGES ||
+	    sb->nr_redirects > KHIB_IMAGE_MAX_REDIRECTS ||
+	    sb->mem_map_bytes != mem_map_bytes(sb->nr_ram_ranges,
+					       sb->nr_own_ranges,
+					       sb->nr_redirects)) {
+		snprintf(why, why_len,
+			 "implausible memory map: %llu RAM ranges, %llu own, %llu redirects, %llu bytes",
+			 (unsigned long long)sb->nr_ram_ranges,
+			 (unsigned long long)sb->nr_own_ranges,
+			 (unsigned long long)sb->nr_redirects,
+			 (unsigned long long)sb->mem_map_bytes);
+		return IMAGE_CORRUPT;
+	}
 	if (!region_fits(sb->header_offset, sb->page_size, device_bytes) ||
+	    !region_fits(sb->mem_map_offset, sb->mem_map_bytes, device_bytes) ||
 	    !region_fits(sb->map_offset, sb->map_bytes, device_bytes) ||
 	    !region_fits(sb->data_offset, sb->data_bytes, device_bytes) ||
 	    !region_fits(sb->zero_map_offset, sb->zero_map_bytes,

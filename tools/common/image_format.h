@@ -64,6 +64,16 @@ static inline uint32_t image_chunk_pages(uint64_t nr_pages, uint64_t index)
 	return left < KHIB_CHUNK_PAGES ? (uint32_t)left : KHIB_CHUNK_PAGES;
 }
 
+/* Bytes of a memory map region (khib_image.h) with these counts. */
+static inline uint64_t mem_map_bytes(uint64_t nr_ram_ranges,
+				     uint64_t nr_own_ranges,
+				     uint64_t nr_redirects)
+{
+	return (nr_ram_ranges + nr_own_ranges) *
+	       sizeof(struct khib_image_range) +
+	       nr_redirects * sizeof(struct khib_image_redirect);
+}
+
 /* The largest record of the data stream, padding included. */
 size_t image_record_max(void);
 

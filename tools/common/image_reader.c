@@ -70,6 +70,72 @@ static enum image_verdict read_zero_map(struct image_reader *r)
 	return IMAGE_VALID;
 }
 
+static bool in_ram(const struct image_reader *r, uint64_t pfn)
+{
+	for (uint64_t i = 0; i < r->sb.nr_ram_ranges; i++)
+		if (pfn >= r->ram[i].start_pfn && pfn < r->ram[i].end_pfn)
+			return true;
+	return false;
+}
+
+static bool ranges_sane(struct image_reader *r,
+			const struct khib_image_range *range, uint64_t n,
+			const char *what)
+{
+	for (uint64_t i = 0; i < n; i++)
+		if (range[i].start_pfn >= range[i].end_pfn ||
+		    (i && range[i].start_pfn < range[i - 1].end_pfn)) {
+			snprintf(r->why, sizeof(r->why),
+				 "%s range %" PRIu64 " of the memory map is empty or out of order",
+				 what, i);
+			return false;
+		}
+	return true;
+}
+
+/* Ranges ascending and apart; redirects ascending, inside RAM. */
+static bool mem_map_sane(struct image_reader *r)
+{
+	const struct khib_image_super *sb = &r->sb;
+
+	if (!ranges_sane(r, r->ram, sb->nr_ram_ranges, "RAM") ||
+	    !ranges_sane(r, r->own, sb->nr_own_ranges, "lent RAM"))
+		return false;
+	for (uint64_t i = 0; i < sb->nr_redirects; i++) {
+		const struct khib_image_redirect *d = &r->redirects[i];
+
+		if ((i && d->pfn <= r->redirects[i - 1].pfn) ||
+		    !in_ram(r, d->pfn) || !in_ram(r, d->src_pfn)) {
+			snprintf(r->why, sizeof(r->why),
+				 "swapped page %" PRIu64 " of the memory map is out of order or outside RAM",
+				 i);
+			return false;
+		}
+	}
+	return true;
+}
+
+static enum image_verdict read_mem_map(struct image_reader *r)
+{
+	const struct khib_image_super *sb = &r->sb;
+	uint64_t space = align_up(sb->mem_map_bytes, KHIB_IMAGE_ALIGN);
+
+	r->mem_map = blockdev_buffer(space);
+	if (!r->mem_map)
+		return io_failed(r, "memory map");
+	if (blockdev_read(&r->dev, sb->mem_map_offset, r->mem_map, space))
+		return io_failed(r, "memory map");
+	if (image_hash(r->mem_map, sb->mem_map_bytes) != sb->mem_map_hash) {
+		snprintf(r->why, sizeof(r->why), "memory map checksum mismatch");
+		return IMAGE_CORRUPT;
+	}
+	r->ram = (const struct khib_image_range *)r->mem_map;
+	r->own = r->ram + sb->nr_ram_ranges;
+	r->redirects = (const struct khib_image_redirect *)
+		       (r->own + sb->nr_own_ranges);
+	return mem_map_sane(r) ? IMAGE_VALID : IMAGE_CORRUPT;
+}
+
 static enum image_verdict read_metadata(struct image_reader *r)
 {
 	const struct khib_image_super *sb = &r->sb;
@@ -104,7 +170,9 @@ static enum image_verdict read_metadata(struct image_reader *r)
 			 PRIu64, nr_set, (uint64_t)sb->nr_pages);
 		return IMAGE_CORRUPT;
 	}
-	return read_zero_map(r);
+	if (read_zero_map(r) != IMAGE_VALID)
+		return IMAGE_CORRUPT;
+	return read_mem_map(r);
 }
 
 enum image_verdict image_open(struct image_reader *r, const char *path,
@@ -134,7 +202,10 @@ void image_close(struct image_reader *r)
 	free(r->map);
 	free(r->chunks);
 	free(r->zero_bits);
-	r->header_page = r->map = NULL;
+	free(r->mem_map);
+	r->header_page = r->map = r->mem_map = NULL;
+	r->ram = r->own = NULL;
+	r->redirects = NULL;
 	r->chunks = NULL;
 	r->zero_bits = NULL;
 }

@@ -22,6 +22,10 @@ struct image_reader {
 	struct pfn_chunk *chunks;	/* decoded page map */
 	size_t nr_chunks;
 	uint64_t *zero_bits;		/* the zero map: bit i, page i zero */
+	uint8_t *mem_map;		/* the memory map region */
+	const struct khib_image_range *ram;	/* sb.nr_ram_ranges */
+	const struct khib_image_range *own;	/* sb.nr_own_ranges */
+	const struct khib_image_redirect *redirects;	/* sb.nr_redirects */
 	struct chunk_stream *stream;	/* the data stream, once started */
 	char why[256];			/* what went wrong */
 };

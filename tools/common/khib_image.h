@@ -14,6 +14,9 @@
  *   data_offset    the data stream: nr_chunks chunk records back to back
  *   zero_map_offset  the zero map: bit i (of 64-bit little-endian words)
  *                  set if image page i is all zero, nr_pages bits
+ *   mem_map_offset the memory map: nr_ram_ranges struct khib_image_range,
+ *                  nr_own_ranges more, then nr_redirects struct
+ *                  khib_image_redirect
  *
  * Page map.  A sequence of records, each a struct khib_map_chunk followed
  * by (nr_pfns + 63) / 64 little-endian 64-bit words of bits; bit n of a
@@ -35,6 +38,14 @@
  * restore can tell the kernel which pages are zero (the kernel's own
  * encoding) before it hands over any data.  Each chunk's zero_map must
  * agree with it.
+ *
+ * Memory map.  The hibernated kernel's RAM ranges, ascending; the RAM the
+ * hibernate kernel ran in while it wrote the image, ascending; and the
+ * pages the kexec jump had swapped meanwhile: the
+ * contents of PFN pfn (an image page, in the memory the hibernate kernel
+ * ran in) sat at src_pfn, a page that is not in the image.  A restore in
+ * place, which runs in that same memory, parks those pages at src_pfn
+ * and moves them home in its last step (docs/design.md).
  *
  * Integrity.  Every hash is XXH3-64 (seed 0).  The superblock, each chunk
  * header and the uncompressed data of each chunk carry their own hash; the
@@ -59,7 +70,7 @@
 #include <stdint.h>
 
 #define KHIB_IMAGE_MAGIC	0x31474d494249484bULL	/* "KHIBIMG1" */
-#define KHIB_IMAGE_MAJOR	2
+#define KHIB_IMAGE_MAJOR	3
 #define KHIB_IMAGE_MINOR	0
 #define KHIB_IMAGE_ALIGN	4096
 #define KHIB_CHUNK_PAGES	256
@@ -104,6 +115,26 @@ struct khib_image_super {
 	uint32_t reserved;	/* zero */
 	uint64_t flags;		/* none defined yet, zero */
 	char release[KHIB_IMAGE_RELEASE_LEN];	/* of the hibernated kernel */
+	uint64_t mem_map_offset;	/* the memory map */
+	uint64_t mem_map_bytes;
+	uint64_t mem_map_hash;
+	uint64_t nr_ram_ranges;
+	uint64_t nr_own_ranges;	/* the hibernate kernel's RAM */
+	uint64_t nr_redirects;
+};
+
+/* Limits of the memory map, the same for writer and reader. */
+#define KHIB_IMAGE_MAX_RAM_RANGES	128
+#define KHIB_IMAGE_MAX_REDIRECTS	(1u << 20)	/* 4 GiB lent */
+
+struct khib_image_range {
+	uint64_t start_pfn;
+	uint64_t end_pfn;	/* exclusive */
+};
+
+struct khib_image_redirect {
+	uint64_t pfn;		/* where the page belongs */
+	uint64_t src_pfn;	/* where it was while the image was written */
 };
 
 /*

@@ -12,7 +12,13 @@
  *   khib-restore --identity DEVICE print the identity khib-load hands the
  *                                  writer (target_identity.h)
  *
+ * An image too large to load beside this kernel through /dev/snapshot is
+ * restored in place instead: the hibernate kernel is booted with kexec
+ * into the memory it was lent at hibernation ("khib-load -R"), writes
+ * every page where it belongs and enters the restored kernel.
+ *
  * Options on the kernel command line: "noresume" discards a valid image;
+ * khib.inplace restores in place whatever the image's size;
  * khib.resumedelay=SECONDS waits that long before looking for the device;
  * khib.resumewait waits for it for ever, khib.resumewait=SECONDS that long
  * (default 30).
@@ -45,6 +51,7 @@
 
 #include "cmdline.h"
 #include "image_reader.h"
+#include "inplace_plan.h"
 #include "meminfo.h"
 #include "snapshot_feed.h"
 #include "target_identity.h"
@@ -262,7 +269,7 @@ static bool image_fits_now(const struct image_reader *r, char *why,
 		return true;
 	snprintf(why, why_len,
 		 "the image needs %" PRIu64 " MiB to be loaded and only %" PRIu64
-		 " MiB are free in this boot (kept: %" PRIu64 " MiB); boot with more memory",
+		 " MiB are free in this boot (kept: %" PRIu64 " MiB)",
 		 need >> 10, (free_kib > reserve ? free_kib - reserve : 0) >> 10,
 		 reserve >> 10);
 	return false;
@@ -286,6 +293,102 @@ static int not_loaded(const char *device, struct snapshot_feed *feed,
 		return stop_boot(device, stop);
 	}
 	return refuse(device, why);
+}
+
+/*
+ * Whether this kernel takes the image's header page: the same memory size
+ * and firmware memory map (x86: the e820 checksum) as the hibernated
+ * kernel.  The kernel checks the header when the next page comes, so one
+ * page of the PFN list follows it; nothing is loaded.
+ */
+static int header_accepted(struct image_reader *r, char *why, size_t why_len)
+{
+	static uint8_t pfn_page[KHIB_PAGE_SIZE] __attribute__((aligned(4096)));
+	struct snapshot_feed feed = { .fd = -1 };
+	int ret = 1;
+
+	if (snapshot_feed_open(&feed) ||
+	    snapshot_feed_page(&feed, r->header_page) ||
+	    snapshot_feed_page(&feed, pfn_page)) {
+		snprintf(why, why_len, "%s", feed.why);
+		ret = feed.kernel_errno ? 0 : -1;
+	}
+	snapshot_feed_abort(&feed);
+	return ret;
+}
+
+/*
+ * The memory the hibernate kernel ran in at hibernation, in MiB from the
+ * start of RAM (khib-load lends [4 KiB, MIB MiB)).  It is booted into the
+ * same memory to restore in place.
+ */
+static uint64_t lent_mib(const struct image_reader *r)
+{
+	uint64_t end;
+
+	if (!r->sb.nr_own_ranges)
+		return 0;
+	end = r->own[r->sb.nr_own_ranges - 1].end_pfn;
+	return (end * KHIB_PAGE_SIZE + (1 << 20) - 1) >> 20;
+}
+
+/* Can the image be restored in place from the memory it was lent? */
+static bool inplace_possible(const struct image_reader *r, char *why,
+			     size_t why_len)
+{
+	struct inplace_plan plan;
+
+	if (!r->sb.nr_own_ranges) {
+		snprintf(why, why_len, "the image does not say which memory it was written from");
+		return false;
+	}
+	if (inplace_plan_make(&plan, r->chunks, r->nr_chunks, r->ram,
+			      r->sb.nr_ram_ranges, r->redirects,
+			      r->sb.nr_redirects, r->own, r->sb.nr_own_ranges,
+			      why, why_len))
+		return false;
+	inplace_plan_free(&plan);
+	return true;
+}
+
+/*
+ * Hand the image to the hibernate kernel, which restores it in place:
+ * "khib-load -R" boots it with kexec.  Returns only on failure.
+ */
+static int restore_in_place(struct image_reader *r, const char *device,
+			    const char *because)
+{
+	char why[600], mib[24];
+	uint64_t lent = lent_mib(r);
+
+	switch (header_accepted(r, why, sizeof(why))) {
+	case 0:
+		image_close(r);
+		return refuse(device, why);
+	case -1:
+		image_close(r);
+		return stop_boot(device, why);
+	}
+	if (!inplace_possible(r, why, sizeof(why))) {
+		char stop[900];
+
+		image_close(r);
+		snprintf(stop, sizeof(stop),
+			 "the image on %s cannot be restored in place either: %s",
+			 device, why);
+		return stop_boot(device, stop);
+	}
+	image_close(r);
+	printf("khib-restore: %s; restoring it in place through the hibernate kernel (%" PRIu64 " MiB)\n",
+	       because, lent);
+	drain_console();
+	snprintf(mib, sizeof(mib), "%" PRIu64, lent);
+	execlp("khib-load", "khib-load", "-R", "-t", device, "-m", mib,
+	       (char *)NULL);
+	snprintf(why, sizeof(why),
+		 "cannot run khib-load to restore the image on %s in place: %s",
+		 device, strerror(errno));
+	return stop_boot(device, why);
 }
 
 static int restore(const char *device)
@@ -334,9 +437,13 @@ static int restore(const char *device)
 	       " pages, %" PRIu64 " MiB free\n", r.sb.release, device,
 	       (uint64_t)r.sb.nr_pages, meminfo_kib("MemFree") >> 10);
 
+	if (cmdline_has(NULL, "khib.inplace"))
+		return restore_in_place(&r, device, "khib.inplace given");
 	if (!image_fits_now(&r, r.why, sizeof(r.why))) {
-		image_close(&r);
-		return stop_boot(device, r.why);
+		char because[300];
+
+		snprintf(because, sizeof(because), "%s", r.why);
+		return restore_in_place(&r, device, because);
 	}
 	/* Its buffers are taken before the kernel takes the image's memory. */
 	if (image_start_stream(&r)) {

@@ -214,6 +214,56 @@ static int write_zero_map(struct writer *w, struct khib_image_super *sb)
 	return error;
 }
 
+/*
+ * Write the memory map after the zero map: the RAM ranges and the pages
+ * the jump swapped, which a restore in place needs.
+ */
+static int write_mem_map(struct writer *w, struct khib_image_super *sb)
+{
+	const struct descriptor_view *v = w->src->view;
+	uint64_t nr_ranges = v->desc.nr_ram_ranges, nr_own = w->opt->nr_own;
+	uint64_t bytes = mem_map_bytes(nr_ranges, nr_own, v->nr_redirects);
+	size_t space = align_up(bytes, KHIB_IMAGE_ALIGN);
+	struct khib_image_redirect *redirect;
+	struct khib_image_range *range;
+	uint8_t *buf;
+	int error = KHIB_OK;
+
+	if (nr_ranges > KHIB_IMAGE_MAX_RAM_RANGES ||
+	    nr_own > KHIB_IMAGE_MAX_RAM_RANGES ||
+	    v->nr_redirects > KHIB_IMAGE_MAX_REDIRECTS)
+		return fail(w, KHIB_ERR_DESCRIPTOR, 0,
+			    "%llu RAM ranges or %zu swapped pages are more than an image holds",
+			    (unsigned long long)nr_ranges, v->nr_redirects);
+	buf = blockdev_buffer(space);
+	if (!buf)
+		return fail(w, KHIB_ERR_NO_MEMORY, ENOMEM,
+			    "no memory for the memory map");
+	memset(buf, 0, space);
+	range = (struct khib_image_range *)buf;
+	for (uint64_t i = 0; i < nr_ranges; i++) {
+		range[i].start_pfn = v->desc.ram[i].start_pfn;
+		range[i].end_pfn = v->desc.ram[i].end_pfn;
+	}
+	memcpy(range + nr_ranges, w->opt->own, nr_own * sizeof(*range));
+	redirect = (struct khib_image_redirect *)(range + nr_ranges + nr_own);
+	for (size_t i = 0; i < v->nr_redirects; i++) {
+		redirect[i].pfn = v->redirects[i].pfn;
+		redirect[i].src_pfn = v->redirects[i].src_pfn;
+	}
+	sb->mem_map_offset = sb->zero_map_offset +
+			     align_up(sb->zero_map_bytes, KHIB_IMAGE_ALIGN);
+	sb->mem_map_bytes = bytes;
+	sb->mem_map_hash = image_hash(buf, bytes);
+	sb->nr_ram_ranges = nr_ranges;
+	sb->nr_own_ranges = nr_own;
+	sb->nr_redirects = v->nr_redirects;
+	if (blockdev_write(&w->dev, sb->mem_map_offset, buf, space))
+		error = io_error(w, "writing the memory map to");
+	free(buf);
+	return error;
+}
+
 static int write_super(struct writer *w, struct khib_image_super *sb)
 {
 	uint8_t *block = blockdev_buffer(KHIB_IMAGE_ALIGN);
@@ -262,6 +312,8 @@ static int write_image(struct writer *w)
 		error = write_data(w);
 	if (!error)
 		error = write_zero_map(w, &sb);
+	if (!error)
+		error = write_mem_map(w, &sb);
 	if (!error && blockdev_sync(&w->dev))
 		error = io_error(w, "flushing the image to");
 	if (error)
@@ -286,8 +338,8 @@ static int write_image(struct writer *w)
 	if (error)
 		return error;
 
-	w->report->bytes = sb.zero_map_offset +
-			   align_up(sb.zero_map_bytes, KHIB_IMAGE_ALIGN);
+	w->report->bytes = sb.mem_map_offset +
+			   align_up(sb.mem_map_bytes, KHIB_IMAGE_ALIGN);
 	w->report->ms = ms_since(&t0);
 	if (w->opt->progress)
 		w->opt->progress(w->opt->progress_ctx, d->nr_image_pages,

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "descriptor.h"
+#include "khib_image.h"
 #include "write_pipeline.h"
 
 /* What to save, and how to get at it. */
@@ -32,6 +33,9 @@ struct writer_options {
 	enum compress_mode mode;
 	int level;		/* zstd level when compressing */
 	unsigned int threads;	/* encoder threads; 0: one per CPU */
+	/* The writing kernel's own RAM, recorded for a restore in place. */
+	const struct khib_image_range *own;
+	size_t nr_own;
 	/* Called now and then with the pages and bytes written so far. */
 	void (*progress)(void *ctx, uint64_t pages_done, uint64_t bytes);
 	void *progress_ctx;

@@ -14,8 +14,12 @@
  *
  * Command line (set by the loader): khib.descriptor=ADDR khib.target=DEV
  * [khib.compress=auto|always|off] [khib.level=N] [khib.threads=N]
- * [khib.finish=poweroff|return] [khib.target_id=SIZE-HASH], plus
+ * [khib.finish=poweroff|return] [khib.target_id=SIZE-HASH] [khib.inplace=0], plus
  * kexec_jump_back_entry=ADDR from kexec-tools.
+ *
+ * Booted instead with khib.restore=DEV [khib.target_id=SIZE-HASH] (by
+ * "khib-load -R" at boot), it restores the image on DEV in place and
+ * enters the restored kernel (restore_in_place.h).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -35,12 +39,15 @@
 #include "descriptor.h"
 #include "image_format.h"
 #include "image_writer.h"
+#include "inplace_plan.h"
 #include "jump_back.h"
 #include "meminfo.h"
 #include "own_memory.h"
 #include "physmem.h"
 #include "rate_probe.h"
+#include "restore_in_place.h"
 #include "status.h"
+#include "system_ram.h"
 #include "target_identity.h"
 
 #define TARGET_WAIT_MS	10000
@@ -55,6 +62,7 @@ struct options {
 	bool bench;		/* measure reference rates after writing */
 	uint64_t resume_free_kib;	/* free at restore time, 0: unknown */
 	bool return_when_done;	/* khib.finish=return: jump back after success */
+	bool inplace;		/* accept images only a restore in place loads */
 	char target_id[TARGET_ID_LEN];	/* khib.target_id=, "" if not given */
 };
 
@@ -112,6 +120,8 @@ static void read_options(struct options *opt)
 	if (!cmdline_get(NULL, "khib.target_id", opt->target_id,
 			 sizeof(opt->target_id)))
 		opt->target_id[0] = '\0';
+	opt->inplace = !cmdline_get(NULL, "khib.inplace", value, sizeof(value)) ||
+		       strcmp(value, "0");
 	opt->return_when_done =
 		cmdline_get(NULL, "khib.finish", value, sizeof(value)) &&
 		!strcmp(value, "return");
@@ -175,9 +185,52 @@ static void measure_rates(const struct options *opt,
  * its own buffers and the kernel's reserve.  What is free there varies
  * from boot to boot by a few MiB (per-CPU page lists, slab): at 90 % of
  * the 1 GiB guest an image that fitted the record by 1 MiB resumed once
- * and failed the next time, so the margin is generous.
+ * and failed the next time, so the margin is generous.  An image that
+ * does not fit is restored in place instead (restore_in_place.h), which
+ * needs only the plan that this kernel's own memory allows.
  */
 #define RESUME_MARGIN_KIB	(8 * 1024)
+#define MAX_OWN_RANGES	64
+
+/* Can the image be restored in place, from the memory this kernel has? */
+static bool inplace_restorable(const struct descriptor_view *view,
+			       char *why, size_t why_len)
+{
+	struct khib_image_range own[MAX_OWN_RANGES];
+	struct khib_image_range ram[KHIB_MAX_RAM_RANGES];
+	struct khib_image_redirect *redirects;
+	struct inplace_plan plan;
+	int nr_own = system_ram_ranges(own, MAX_OWN_RANGES);
+	bool possible;
+
+	if (nr_own < 0) {
+		snprintf(why, why_len, "cannot read this kernel's memory map: %s",
+			 strerror(errno));
+		return false;
+	}
+	redirects = calloc(view->nr_redirects + 1, sizeof(*redirects));
+	if (!redirects) {
+		snprintf(why, why_len, "no memory to plan a restore in place");
+		return false;
+	}
+	for (size_t i = 0; i < view->nr_redirects; i++)
+		redirects[i] = (struct khib_image_redirect){
+			view->redirects[i].pfn, view->redirects[i].src_pfn };
+	for (uint32_t i = 0; i < view->desc.nr_ram_ranges; i++)
+		ram[i] = (struct khib_image_range){ view->desc.ram[i].start_pfn,
+						    view->desc.ram[i].end_pfn };
+	possible = !inplace_plan_make(&plan, view->chunks, view->nr_chunks,
+				      ram, view->desc.nr_ram_ranges, redirects,
+				      view->nr_redirects, own, (size_t)nr_own,
+				      why, why_len);
+	if (possible) {
+		printf("khib-writer: a restore in place parks %" PRIu64 " pages and needs %" PRIu64 " pages for its last step\n",
+		       plan.parked, plan.segment_pages);
+		inplace_plan_free(&plan);
+	}
+	free(redirects);
+	return possible;
+}
 
 static bool image_fits_resume(const struct options *opt,
 			      const struct descriptor_view *view,
@@ -187,6 +240,7 @@ static bool image_fits_resume(const struct options *opt,
 	uint64_t need_kib = image_resume_need_kib(pages,
 						  view->desc.nr_ram_pages) +
 			    RESUME_MARGIN_KIB;
+	char inplace_why[200] = "not allowed (khib-load -P)";
 
 	if (!opt->resume_free_kib) {
 		printf("khib-writer: the memory free at resume is unknown (no khib.resume_free_kib=); not checking that the image fits\n");
@@ -198,6 +252,15 @@ static bool image_fits_resume(const struct options *opt,
 		       opt->resume_free_kib >> 10);
 		return true;
 	}
+	if (opt->inplace &&
+	    inplace_restorable(view, inplace_why, sizeof(inplace_why))) {
+		printf("khib-writer: the image needs %" PRIu64 " MiB to be loaded at resume, %" PRIu64
+		       " MiB are free there: it will be restored in place\n",
+		       need_kib >> 10, opt->resume_free_kib >> 10);
+		return true;
+	}
+	printf("khib-writer: a restore in place is not possible either: %s\n",
+	       inplace_why);
 	/* One line of at most KHIB_MESSAGE_LEN for the kernel log. */
 	snprintf(why, why_len,
 		 "image of %" PRIu64 " MiB too big to resume: %" PRIu64
@@ -207,14 +270,13 @@ static bool image_fits_resume(const struct options *opt,
 	return false;
 }
 
-#define MAX_OWN_RANGES	64
 
 /* Is every page of this kernel's RAM that the image holds swapped out? */
 static bool own_memory_safe(const struct descriptor_view *view, char *why,
 			    size_t why_len)
 {
-	struct pfn_range ranges[MAX_OWN_RANGES];
-	int nr = own_memory_ranges(ranges, MAX_OWN_RANGES);
+	struct khib_image_range ranges[MAX_OWN_RANGES];
+	int nr = system_ram_ranges(ranges, MAX_OWN_RANGES);
 	uint64_t checked;
 
 	if (nr < 0) {
@@ -279,6 +341,8 @@ static bool save_image(struct options *opt, struct physmem *pm,
 		.progress = show_progress,
 		.progress_ctx = &progress,
 	};
+	struct khib_image_range own[MAX_OWN_RANGES];
+	int nr_own = system_ram_ranges(own, MAX_OWN_RANGES);
 	struct image_source src = {
 		.view = &view,
 		.page_at = physmem_page,
@@ -293,6 +357,10 @@ static bool save_image(struct options *opt, struct physmem *pm,
 		status_fail(status, KHIB_ERR_USAGE, 0,
 			    "no khib.target= on the hibernate kernel's command line");
 		return false;
+	}
+	if (nr_own > 0) {
+		wopt.own = own;
+		wopt.nr_own = (size_t)nr_own;
 	}
 	error = descriptor_load(&view, opt->descriptor, physmem_read_page, pm,
 				why, sizeof(why));
@@ -403,6 +471,37 @@ static void power_off(const struct options *opt)
 		strerror(errno));
 }
 
+static void reboot_with(int cmd)
+{
+	sync();
+	syscall(SYS_reboot, LINUX_REBOOT_MAGIC1, LINUX_REBOOT_MAGIC2, cmd, NULL);
+	for (;;)
+		pause();
+}
+
+/*
+ * Restore mode.  The machine boots again whatever happens, except with a
+ * valid image that could be neither restored nor made unusable: then it
+ * powers off, since a normal boot could resume that image later over
+ * changed file systems.
+ */
+static void restore_mode(struct options *opt)
+{
+	char why[512];
+
+	printf("khib-writer: hibernate kernel up after %.2f s to restore the image on %s in place\n",
+	       uptime(), opt->target);
+	blockdev_wait(opt->target, TARGET_WAIT_MS);
+	if (!identify_target(opt, why, sizeof(why))) {
+		printf("khib-writer: %s; powering off with the image kept\n", why);
+		reboot_with(LINUX_REBOOT_CMD_POWER_OFF);
+	}
+	if (restore_in_place(opt->target))
+		reboot_with(LINUX_REBOOT_CMD_RESTART);
+	printf("khib-writer: powering off with the image kept; boot with noresume to discard it\n");
+	reboot_with(LINUX_REBOOT_CMD_POWER_OFF);
+}
+
 int main(void)
 {
 	struct options opt;
@@ -412,6 +511,8 @@ int main(void)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	setup_system();
 	read_options(&opt);
+	if (cmdline_get(NULL, "khib.restore", opt.target, sizeof(opt.target)))
+		restore_mode(&opt);
 	printf("khib-writer: hibernate kernel up after %.2f s\n", uptime());
 
 	if (!opt.descriptor || !opt.jump_back_entry) {

@@ -13,23 +13,14 @@
 #include <stdint.h>
 
 #include "descriptor.h"
-
-struct pfn_range {
-	uint64_t start, end;	/* PFNs, end exclusive */
-};
-
-/*
- * This kernel's System RAM, from /proc/iomem, into @ranges.  Return how
- * many ranges, or -1 with errno set.
- */
-int own_memory_ranges(struct pfn_range *ranges, size_t max);
+#include "khib_image.h"
 
 /*
  * Check the @nr ranges against @view.  Return 0, or -1 with the first
  * offending page in @why.  @checked counts the pages looked at.
  */
 int own_memory_check(const struct descriptor_view *view,
-		     const struct pfn_range *ranges, size_t nr,
+		     const struct khib_image_range *ranges, size_t nr,
 		     uint64_t *checked, char *why, size_t why_len);
 
 #endif

@@ -11,6 +11,8 @@ int physmem_open(struct physmem *pm)
 {
 	memset(pm, 0, sizeof(*pm));
 	pm->fd = open("/dev/mem", O_RDWR | O_CLOEXEC);
+	pm->prot = PROT_READ;
+	pm->nr_windows = PHYSMEM_WINDOWS;
 	return pm->fd < 0 ? -1 : 0;
 }
 
@@ -117,7 +119,7 @@ static struct phys_window *window_to_replace(struct physmem *pm)
 {
 	struct phys_window *victim = NULL;
 
-	for (int i = 0; i < PHYSMEM_WINDOWS; i++) {
+	for (int i = 0; i < pm->nr_windows; i++) {
 		struct phys_window *w = &pm->win[i];
 
 		if (!w->nr_pages)
@@ -145,8 +147,8 @@ const void *physmem_page(void *ctx, uint64_t pfn)
 	uint64_t start, end;
 	void *addr;
 
-	for (int n = 0; n < PHYSMEM_WINDOWS; n++) {
-		int i = (pm->last_hit + n) % PHYSMEM_WINDOWS;
+	for (int n = 0; n < pm->nr_windows; n++) {
+		int i = (pm->last_hit + n) % pm->nr_windows;
 		struct phys_window *w = &pm->win[i];
 
 		if (w->nr_pages && pfn - w->start_pfn < w->nr_pages) {
@@ -173,7 +175,7 @@ const void *physmem_page(void *ctx, uint64_t pfn)
 		errno = E2BIG;
 		return NULL;
 	}
-	addr = map_pages(pm, start, end - start, PROT_READ);
+	addr = map_pages(pm, start, end - start, pm->prot);
 	if (!addr)
 		return NULL;
 	if (victim->nr_pages && pm->quiesce)
@@ -185,4 +187,21 @@ const void *physmem_page(void *ctx, uint64_t pfn)
 	victim->addr = addr;
 	victim->last_use = ++pm->tick;
 	return victim->addr + (pfn - start) * PHYS_PAGE_SIZE;
+}
+
+void physmem_allow_writes(struct physmem *pm, int nr_windows)
+{
+	physmem_unmap_windows(pm);
+	pm->prot = PROT_READ | PROT_WRITE;
+	if (nr_windows > 0 && nr_windows < PHYSMEM_WINDOWS)
+		pm->nr_windows = nr_windows;
+}
+
+void *physmem_page_rw(struct physmem *pm, uint64_t pfn)
+{
+	if (!(pm->prot & PROT_WRITE)) {
+		errno = EACCES;
+		return NULL;
+	}
+	return (void *)physmem_page(pm, pfn);
 }

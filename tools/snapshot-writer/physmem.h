@@ -33,6 +33,8 @@ struct physmem {
 	uint64_t tick;
 	uint64_t chunk_tick;		/* tick when the current chunk began */
 	int last_hit;
+	int prot;			/* of the windows */
+	int nr_windows;			/* used, at most PHYSMEM_WINDOWS */
 	/* Called before a window is unmapped: its pages may be in use. */
 	void (*quiesce)(void *arg);
 	void *quiesce_arg;
@@ -54,6 +56,16 @@ void physmem_set_ram(struct physmem *pm, const struct khib_ram_range *ram,
 
 /* Address of a RAM page through a window, or NULL with errno set. */
 const void *physmem_page(void *pm, uint64_t pfn);
+
+/*
+ * Map windows writable from now on, for a restore in place, and at most
+ * @nr_windows of them: each mapped window holds page tables, and a
+ * restore walks memory in order.
+ */
+void physmem_allow_writes(struct physmem *pm, int nr_windows);
+
+/* Writable address of a RAM page, once writes are allowed. */
+void *physmem_page_rw(struct physmem *pm, uint64_t pfn);
 
 /*
  * Install the hook called before a window goes; matches set_quiesce.

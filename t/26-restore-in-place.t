@@ -1,0 +1,47 @@
+#!/usr/bin/perl
+# Restore in place (khib.inplace on the command line forces it whatever
+# the image's size): at boot khib-restore checks the image, the kernel
+# takes its header, and the hibernate kernel is booted into the memory it
+# was lent at hibernation; it puts every page back, marks the image used
+# and enters the restored kernel.  Two cycles at 60 % of the 1 GiB guest,
+# every byte checked after each, and the image is never resumed twice.
+use strict;
+use warnings;
+use FindBin;
+use lib "$FindBin::Bin/../scripts/lib";
+use Test::More;
+use KhibQemu;
+
+my $res = KhibQemu::run_cycles(
+	cycles => 2,
+	fill => 60,
+	extra_append => 'khib.inplace',
+	log => "$KhibQemu::BUILD/t-inplace.log",
+	disk => "$KhibQemu::BUILD/t-inplace-disk.img",
+	report => sub {
+		my ($i, $c) = @_;
+		diag(sprintf("cycle %d: hibernate %.1f s, resume %.1f s in place, image %d MiB",
+			     $i, $c->{hibernate_seconds}, $c->{resume_seconds},
+			     $c->{image_mib}));
+	},
+);
+
+is(scalar @{ $res->{cycles} }, 2, 'two images were written');
+for my $i (1 .. @{ $res->{cycles} }) {
+	my $boot = $res->{boots}[$i];
+	my $c = $res->{cycles}[$i - 1];
+	ok($boot && KhibQemu::find($boot, qr/^khib-restore: khib.inplace given; restoring it in place through the hibernate kernel \(32 MiB\)$/),
+	   "cycle $i: khib-restore hands the image to the hibernate kernel");
+	my $plan = $boot && KhibQemu::find($boot, qr/^khib-writer: restoring (\d+) pages of Linux \S+ in place from \S+: (\d+) of them parked/);
+	ok($plan && $plan->[2] == $c->{image_pages} && $plan->[3] > 0,
+	   "cycle $i: it restores every page of the image, parking those in its own memory")
+		or diag($plan ? $plan->[1] : 'no plan line');
+	ok($boot && KhibQemu::find($boot, qr/^khib-writer: image restored and verified in [\d.]+ s, \d+ MB\/s of image; marked used, jumping into it$/),
+	   "cycle $i: every chunk verified, the image marked used before the jump");
+	ok($c->{ok}, "cycle $i: files, anonymous memory and the counting process survived")
+		or diag($c->{verify} // 'not resumed');
+	is(scalar @{ $c->{files_bad} // [] }, 0,
+	   "cycle $i: the host saw the same file hashes before and after");
+}
+ok($res->{ok}, 'all cycles passed') or diag($res->{error});
+done_testing();

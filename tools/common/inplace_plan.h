@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Planning a restore in place: the hibernate kernel, booted into the
+ * memory it was lent at hibernation, writes every image page straight to
+ * its page frame, except those that lie in its own RAM.  Those it parks
+ * where the kexec jump had them while the image was written (the image's
+ * redirects: pages that are not in the image), and a small piece of code
+ * loaded with kexec moves them home and jumps into the restored kernel.
+ * That code, its page tables and its list of moves need a run of pages
+ * that neither the image nor the parked pages use.
+ *
+ * The writer makes the same plan before it writes, so that an image that
+ * could not be restored in place is refused while the system still runs.
+ */
+#ifndef KHIB_INPLACE_PLAN_H
+#define KHIB_INPLACE_PLAN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "khib_image.h"
+#include "pfn_bitmap.h"
+
+/* Pages moved home by the last step: dst_pfn.. from src_pfn.. */
+struct move_run {
+	uint64_t dst_pfn;
+	uint64_t src_pfn;
+	uint64_t nr_pages;
+};
+
+struct inplace_plan {
+	struct move_run *runs;
+	size_t nr_runs;
+	uint64_t parked;		/* image pages parked in the jump's place */
+	uint64_t segment_pfn;		/* first page of the restore code */
+	uint64_t segment_pages;
+	uint64_t max_pfn;		/* end of RAM: what the code maps */
+};
+
+/* Image pages (@chunks), the image's RAM and redirects, and the RAM the
+ * restoring kernel runs in (@own).  Return 0, or -1 with @why filled in. */
+int inplace_plan_make(struct inplace_plan *plan,
+		      const struct pfn_chunk *chunks, size_t nr_chunks,
+		      const struct khib_image_range *ram, size_t nr_ram,
+		      const struct khib_image_redirect *redirects,
+		      size_t nr_redirects,
+		      const struct khib_image_range *own, size_t nr_own,
+		      char *why, size_t why_len);
+void inplace_plan_free(struct inplace_plan *plan);
+
+/* Where image page @pfn is written: in place, or parked (binary search). */
+uint64_t inplace_destination(const struct khib_image_redirect *redirects,
+			     size_t nr_redirects,
+			     const struct khib_image_range *own, size_t nr_own,
+			     uint64_t pfn);
+
+/* Pages the restore code takes for @nr_runs moves up to @max_pfn. */
+uint64_t inplace_segment_pages(size_t nr_runs, uint64_t max_pfn);
+
+/* Layout of the restore code's pages, from its first one. */
+#define INPLACE_CODE_PAGE	0
+#define INPLACE_PML4_PAGE	1
+#define INPLACE_HIGH_PDPT_PAGE	2
+#define INPLACE_HIGH_PD_PAGE	3
+#define INPLACE_LOW_PDPT_PAGE	4
+#define INPLACE_LOW_PD_PAGE	5	/* one per GiB of RAM span */
+
+/* The restore code maps at most this much memory (one PML4 entry). */
+#define INPLACE_MAX_GIB		512
+
+#endif
