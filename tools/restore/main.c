@@ -252,48 +252,30 @@ static int wait_for_device(const char *device, char *why, size_t why_len)
 }
 
 /*
- * Is there room to load the image, and for the read-ahead buffers?  The
- * kernel takes its page frames when the PFN list is in, and below
- * vm.min_free_kbytes page faults of the tools themselves would wake the
- * OOM killer.
+ * Is there room to load the image, and for the read-ahead buffers, with
+ * the writer's margin to spare?  The kernel takes its page frames when the
+ * PFN list is in, and below vm.min_free_kbytes page faults of the tools
+ * themselves would wake the OOM killer.
  */
 static bool image_fits_now(const struct image_reader *r, char *why,
 			   size_t why_len)
 {
 	uint64_t need = image_resume_need_kib(r->sb.nr_pages,
 					      (uint64_t)sysconf(_SC_PHYS_PAGES)) +
-			chunk_stream_memory_kib(image_stream_threads());
+			chunk_stream_memory_kib(image_stream_threads()) +
+			IMAGE_RESUME_MARGIN_KIB;
 	uint64_t free_kib = meminfo_kib("MemFree"), reserve = min_free_kib();
 
 	if (free_kib > reserve && need <= free_kib - reserve)
 		return true;
 	snprintf(why, why_len,
-		 "the image needs %" PRIu64 " MiB to be loaded and only %" PRIu64
+		 "the image needs %" PRIu64 " MiB to be loaded safely and %" PRIu64
 		 " MiB are free in this boot (kept: %" PRIu64 " MiB)",
 		 need >> 10, (free_kib > reserve ? free_kib - reserve : 0) >> 10,
 		 reserve >> 10);
 	return false;
 }
 
-/*
- * The kernel did not take the image.  A kernel short of memory says
- * nothing about the image: keep it, for a boot with more memory, and
- * stop.  Anything else means the image is bad or foreign.
- */
-static int not_loaded(const char *device, struct snapshot_feed *feed,
-		      const char *why)
-{
-	if (feed->kernel_errno == ENOMEM) {
-		char stop[600];
-
-		snprintf(stop, sizeof(stop),
-			 "%s: the kernel has too little memory for the image on %s, which is kept",
-			 why, device);
-		snapshot_feed_abort(feed);
-		return stop_boot(device, stop);
-	}
-	return refuse(device, why);
-}
 
 /*
  * Whether this kernel takes the image's header page: the same memory size
@@ -391,6 +373,25 @@ static int restore_in_place(struct image_reader *r, const char *device,
 	return stop_boot(device, why);
 }
 
+/*
+ * The kernel did not take the image.  A kernel short of memory says
+ * nothing about the image, and nothing has been replaced yet: restore it
+ * in place.  Anything else means the image is bad or foreign.
+ */
+static int not_loaded(struct image_reader *r, const char *device,
+		      struct snapshot_feed *feed, const char *why)
+{
+	char because[600];
+
+	if (feed->kernel_errno != ENOMEM)
+		return refuse(device, why);
+	snprintf(because, sizeof(because),
+		 "%s: the kernel has too little memory to load the image", why);
+	snapshot_feed_abort(feed);
+	image_stop_stream(r);
+	return restore_in_place(r, device, because);
+}
+
 static int restore(const char *device)
 {
 	struct snapshot_feed feed = { .fd = -1 };
@@ -463,11 +464,12 @@ static int restore(const char *device)
 	    snapshot_feed_page(&feed, r.header_page) ||
 	    snapshot_feed_pfns(&feed, r.chunks, r.nr_chunks, r.sb.nr_pages,
 			       skip_zero ? r.zero_bits : NULL)) {
-		ret = not_loaded(device, &feed, feed.why);
+		ret = not_loaded(&r, device, &feed, feed.why);
 		goto out;
 	}
 	if (stream_pages(&r, &feed, skip_zero, &times)) {
-		ret = not_loaded(device, &feed, feed.why[0] ? feed.why : r.why);
+		ret = not_loaded(&r, device, &feed,
+				 feed.why[0] ? feed.why : r.why);
 		goto out;
 	}
 	image_stop_stream(&r);

@@ -182,14 +182,11 @@ static void measure_rates(const struct options *opt,
  * An image the resuming kernel cannot load would fail at the next boot,
  * so it is refused now, while the system can still run on.  khib-restore
  * records at each boot what is free where a resume loads its image, less
- * its own buffers and the kernel's reserve.  What is free there varies
- * from boot to boot by a few MiB (per-CPU page lists, slab): at 90 % of
- * the 1 GiB guest an image that fitted the record by 1 MiB resumed once
- * and failed the next time, so the margin is generous.  An image that
- * does not fit is restored in place instead (restore_in_place.h), which
- * needs only the plan that this kernel's own memory allows.
+ * its own buffers and the kernel's reserve.  An image that does not fit
+ * there, with IMAGE_RESUME_MARGIN_KIB to spare, is restored in place
+ * instead (restore_in_place.h), which needs only the plan that this
+ * kernel's own memory allows.
  */
-#define RESUME_MARGIN_KIB	(8 * 1024)
 #define MAX_OWN_RANGES	64
 
 /* Can the image be restored in place, from the memory this kernel has? */
@@ -239,7 +236,7 @@ static bool image_fits_resume(const struct options *opt,
 	uint64_t pages = view->desc.nr_image_pages;
 	uint64_t need_kib = image_resume_need_kib(pages,
 						  view->desc.nr_ram_pages) +
-			    RESUME_MARGIN_KIB;
+			    IMAGE_RESUME_MARGIN_KIB;
 	char inplace_why[200] = "not allowed (khib-load -P)";
 
 	if (!opt->resume_free_kib) {

@@ -39,18 +39,25 @@ static bool give_up(struct image_reader *r, const char *device,
 	return discarded >= 0;
 }
 
-/* Write every image page to where it belongs, or where it is parked. */
+/*
+ * Write every image page to where it belongs, or where it is parked.
+ * @waiting is the time spent waiting for verified chunks.
+ */
 static int place_pages(struct image_reader *r, struct physmem *pm,
-		       const struct khib_image_range *own, size_t nr_own)
+		       const struct khib_image_range *own, size_t nr_own,
+		       double *waiting)
 {
 	uint64_t done = 0, next_report = 0, total = r->sb.nr_pages;
 	struct stream_chunk c;
 	struct pfn_walk walk;
+	double t = now();
 	int ret;
 
 	pfn_walk_init(&walk, r->chunks, r->nr_chunks);
 	while ((ret = image_next_chunk(r, &c)) > 0) {
 		uint32_t stored = 0;
+
+		*waiting += now() - t;
 
 		for (uint32_t i = 0; i < c.nr_pages; i++) {
 			uint64_t pfn = pfn_walk_next(&walk);
@@ -78,6 +85,7 @@ static int place_pages(struct image_reader *r, struct physmem *pm,
 			       done, total);
 			next_report = done + total / 10 + 1;
 		}
+		t = now();
 	}
 	if (ret < 0)
 		return -1;
@@ -96,7 +104,7 @@ bool restore_in_place(const char *device)
 	struct inplace_plan plan;
 	struct image_reader r;
 	struct physmem pm;
-	double t0 = now();
+	double t0 = now(), waiting = 0, elapsed;
 	int nr_own;
 	char why[256];
 
@@ -139,7 +147,7 @@ bool restore_in_place(const char *device)
 	}
 	physmem_allow_writes(&pm, RESTORE_WINDOWS);
 	physmem_set_ram(&pm, ram, r.sb.nr_ram_ranges);
-	if (place_pages(&r, &pm, own, (size_t)nr_own)) {
+	if (place_pages(&r, &pm, own, (size_t)nr_own, &waiting)) {
 		physmem_close(&pm);
 		inplace_plan_free(&plan);
 		snprintf(why, sizeof(why), "%s", r.why);
@@ -158,8 +166,9 @@ bool restore_in_place(const char *device)
 			 strerror(errno));
 		return give_up(&r, device, why);
 	}
-	printf("khib-writer: image restored and verified in %.2f s, %.0f MB/s of image; marked used, jumping into it\n",
-	       now() - t0, r.sb.nr_pages * KHIB_PAGE_SIZE / 1e6 / (now() - t0));
+	elapsed = now() - t0;
+	printf("khib-writer: image restored and verified in %.2f s, %.0f MB/s of image (waiting for verified data %.2f s); marked used, jumping into it\n",
+	       elapsed, r.sb.nr_pages * KHIB_PAGE_SIZE / 1e6 / elapsed, waiting);
 	image_close(&r);
 	sync();
 	restore_jump();
