@@ -163,6 +163,33 @@ static struct khib_image_super read_super(void)
 	return sb;
 }
 
+/* Set the first redirect's source to @src, every hash made right again. */
+static uint64_t set_redirect_source(uint64_t src)
+{
+	struct khib_image_super sb = read_super();
+	uint64_t at = sb.mem_map_offset +
+		      (sb.nr_ram_ranges + sb.nr_own_ranges) *
+		      sizeof(struct khib_image_range) +
+		      offsetof(struct khib_image_redirect, src_pfn);
+	uint8_t *map = malloc(sb.mem_map_bytes);
+	int fd = open(target, O_RDWR);
+	uint64_t old = 0;
+
+	if (!map || !sb.nr_redirects ||
+	    pread(fd, &old, sizeof(old), (off_t)at) != sizeof(old) ||
+	    pwrite(fd, &src, sizeof(src), (off_t)at) != sizeof(src) ||
+	    pread(fd, map, sb.mem_map_bytes, (off_t)sb.mem_map_offset) !=
+	    (ssize_t)sb.mem_map_bytes)
+		perror("set_redirect_source");
+	sb.mem_map_hash = image_hash(map, sb.mem_map_bytes);
+	image_super_seal(&sb);
+	if (pwrite(fd, &sb, sizeof(sb), 0) != sizeof(sb))
+		perror("set_redirect_source");
+	close(fd);
+	free(map);
+	return old;
+}
+
 static void test_damage(void)
 {
 	struct fake_machine m;
@@ -207,6 +234,25 @@ static void test_damage(void)
 	   strstr(r.why, "zero map"),
 	   "a damaged zero map is refused before any data: %s", r.why);
 	poke(sb.zero_map_offset, 0x01);
+
+	poke(sb.mem_map_offset, 0x01);
+	ok(image_open(&r, target, false) == IMAGE_CORRUPT &&
+	   strstr(r.why, "memory map checksum"),
+	   "a damaged memory map is refused before any data: %s", r.why);
+	poke(sb.mem_map_offset, 0x01);
+	{
+		uint64_t old = set_redirect_source(1ULL << 40);
+
+		ok(sb.nr_redirects > 0 &&
+		   image_open(&r, target, false) == IMAGE_CORRUPT &&
+		   strstr(r.why, "outside RAM"),
+		   "a swapped page outside RAM is refused, hashes and all: %s",
+		   r.why);
+		set_redirect_source(old);
+		ok(image_open(&r, target, false) == IMAGE_VALID,
+		   "put back, the image is good again");
+		image_close(&r);
+	}
 
 	poke(sb.map_offset + 40, 0x01);
 	ok(image_open(&r, target, false) == IMAGE_CORRUPT &&

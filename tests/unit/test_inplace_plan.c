@@ -17,6 +17,8 @@ static uint64_t words[RAM_PAGES / 64];
 static struct khib_image_redirect redirects[OWN_END];
 static const struct khib_image_range ram = { 0, RAM_PAGES };
 static const struct khib_image_range own = { 1, OWN_END };
+static uint64_t free_pfns[16];
+static size_t nr_free;
 
 static void set_page(uint64_t pfn)
 {
@@ -38,6 +40,7 @@ static size_t setup(void)
 		set_page(p);
 	for (uint64_t p = 1; p < OWN_END; p++)
 		redirects[p - 1] = (struct khib_image_redirect){ p, SRC_BASE + p };
+	nr_free = 0;
 	return OWN_END - 1;
 }
 
@@ -46,9 +49,13 @@ static int plan_for(struct inplace_plan *plan, size_t nr_redirects, char *why)
 	struct pfn_chunk chunk = {
 		.start_pfn = 0, .nr_pfns = RAM_PAGES, .words = words,
 	};
+	struct inplace_input in = {
+		.chunks = &chunk, .nr_chunks = 1, .ram = &ram, .nr_ram = 1,
+		.redirects = redirects, .nr_redirects = nr_redirects,
+		.free_pfns = free_pfns, .nr_free = nr_free,
+	};
 
-	return inplace_plan_make(plan, &chunk, 1, &ram, 1, redirects,
-				 nr_redirects, &own, 1, why, 256);
+	return inplace_plan_make(plan, &in, &own, 1, why, 256);
 }
 
 static void test_good_plan(void)
@@ -64,10 +71,12 @@ static void test_good_plan(void)
 	ok(plan.nr_runs == 1 && plan.runs[0].dst_pfn == 1 &&
 	   plan.runs[0].src_pfn == SRC_BASE + 1 && plan.runs[0].nr_pages == 99,
 	   "in one run from where the jump had them");
-	seg = plan.segment_pfn;
+	seg = plan.segment_pfns[0];
 	ok(plan.segment_pages == inplace_segment_pages(1, RAM_PAGES) &&
-	   seg >= SRC_BASE + 100 && seg + plan.segment_pages <= SRC_BASE + OWN_END,
-	   "the restore code sits in swapped pages nobody uses (%llu pages at %llu)",
+	   plan.segment_runs == 1 && seg >= SRC_BASE + 100 &&
+	   plan.segment_pfns[plan.segment_pages - 1] == seg + plan.segment_pages - 1 &&
+	   seg + plan.segment_pages <= SRC_BASE + OWN_END,
+	   "the restore code sits in one run of swapped pages nobody uses (%llu pages at %llu)",
 	   (unsigned long long)plan.segment_pages, (unsigned long long)seg);
 	ok(inplace_destination(redirects, n, &own, 1, 5) == SRC_BASE + 5 &&
 	   inplace_destination(redirects, n, &own, 1, 1000) == 1000 &&
@@ -97,8 +106,25 @@ static void test_refusals(void)
 	for (uint64_t p = 100; p < OWN_END; p++)
 		set_page(p);
 	clear_page(SRC_BASE + 3);
-	ok(plan_for(&plan, n, why) && strstr(why, "no run of"),
+	ok(plan_for(&plan, n, why) && strstr(why, "needs"),
 	   "no room for the restore code is refused: %s", why);
+
+	/* Room in scattered pages: the descriptor's, apart from each other. */
+	for (nr_free = 0; nr_free < 16; nr_free++)
+		free_pfns[nr_free] = 3000 + 2 * nr_free;
+	ok(!plan_for(&plan, n, why) && plan.segment_runs == plan.segment_pages &&
+	   plan.segment_pfns[0] == 3000,
+	   "single free pages take the restore code, one segment each (%s)", why);
+	inplace_plan_free(&plan);
+	free_pfns[0] = 50;	/* an image page */
+	free_pfns[1] = 10;	/* its own memory */
+	ok(!plan_for(&plan, n, why) && plan.segment_pfns[0] == 3004,
+	   "free pages in the image or in its own memory are not taken (%s)", why);
+	inplace_plan_free(&plan);
+	for (nr_free = 0; nr_free < 4; nr_free++)
+		free_pfns[nr_free] = 3000 + 2 * nr_free;
+	ok(plan_for(&plan, n, why) && strstr(why, "needs"),
+	   "too few of them is refused: %s", why);
 }
 
 int main(void)

@@ -82,7 +82,7 @@ static void plausible_super(struct khib_image_super *sb)
 	sb->header_offset = KHIB_IMAGE_ALIGN;
 	sb->map_offset = 2 * KHIB_IMAGE_ALIGN;
 	sb->nr_ram_ranges = 1;
-	sb->mem_map_bytes = mem_map_bytes(1, 0, 0);
+	sb->mem_map_bytes = mem_map_bytes(1, 0, 0, 0);
 	sb->mem_map_offset = 3 * KHIB_IMAGE_ALIGN;
 	strcpy(sb->release, "6.12.117");
 }
@@ -109,16 +109,16 @@ static void test_super(void)
 	plausible_super(&sb);
 	sb.nr_ram_ranges = KHIB_IMAGE_MAX_RAM_RANGES;
 	sb.nr_redirects = KHIB_IMAGE_MAX_REDIRECTS;
-	sb.mem_map_bytes = mem_map_bytes(sb.nr_ram_ranges, 0, sb.nr_redirects);
+	sb.mem_map_bytes = mem_map_bytes(sb.nr_ram_ranges, 0, sb.nr_redirects, 0);
 	ok(check(&sb, why) == IMAGE_VALID,
 	   "the largest memory map passes (%s)", why);
 	sb.nr_redirects++;
-	sb.mem_map_bytes = mem_map_bytes(sb.nr_ram_ranges, 0, sb.nr_redirects);
+	sb.mem_map_bytes = mem_map_bytes(sb.nr_ram_ranges, 0, sb.nr_redirects, 0);
 	ok(check(&sb, why) == IMAGE_CORRUPT && strstr(why, "memory map"),
 	   "one redirect more is refused: %s", why);
 	plausible_super(&sb);
 	sb.nr_ram_ranges = KHIB_IMAGE_MAX_RAM_RANGES + 1;
-	sb.mem_map_bytes = mem_map_bytes(sb.nr_ram_ranges, 0, 0);
+	sb.mem_map_bytes = mem_map_bytes(sb.nr_ram_ranges, 0, 0, 0);
 	ok(check(&sb, why) == IMAGE_CORRUPT && strstr(why, "memory map"),
 	   "one RAM range more is refused: %s", why);
 	plausible_super(&sb);

@@ -32,6 +32,12 @@ struct job {
 	const uint8_t *data;	/* the chunk's non-zero pages */
 };
 
+struct decoder {
+	struct chunk_stream *stream;
+	unsigned int index;
+	pthread_t thread;
+};
+
 struct chunk_stream {
 	struct blockdev *dev;
 	uint64_t offset, end;	/* device offsets of the stream */
@@ -46,8 +52,9 @@ struct chunk_stream {
 	bool stopping, failed;
 	char why[256];
 	pthread_t reader;
-	pthread_t *decoders;
+	struct decoder *decoders;
 	unsigned int nr_decoders;
+	const struct chunk_sink *sink;
 	bool reader_started;
 };
 
@@ -204,9 +211,18 @@ bad_size:
 	return why;
 }
 
+static void chunk_of(const struct job *job, struct stream_chunk *c)
+{
+	c->index = job->h.index;
+	c->nr_pages = job->h.nr_pages;
+	c->zero_map = job->h.zero_map;
+	c->data = job->data;
+}
+
 static void *decoder_main(void *arg)
 {
-	struct chunk_stream *s = arg;
+	struct decoder *d = arg;
+	struct chunk_stream *s = d->stream;
 	ZSTD_DCtx *zstd = ZSTD_createDCtx();
 	char why[200];
 
@@ -225,6 +241,14 @@ static void *decoder_main(void *arg)
 		job->state = JOB_DECODING;
 		pthread_mutex_unlock(&s->lock);
 		error = decode(zstd, job, why, sizeof(why));
+		if (!error && s->sink) {
+			struct stream_chunk c;
+
+			chunk_of(job, &c);
+			if (s->sink->put(s->sink->ctx, d->index, &c, why,
+					 sizeof(why)))
+				error = why;
+		}
 		pthread_mutex_lock(&s->lock);
 		if (error) {
 			fail_locked(s, "%s", error);
@@ -247,7 +271,7 @@ void chunk_stream_stop(struct chunk_stream *s)
 	pthread_cond_broadcast(&s->changed);
 	pthread_mutex_unlock(&s->lock);
 	for (unsigned int i = 0; i < s->nr_decoders; i++)
-		pthread_join(s->decoders[i], NULL);
+		pthread_join(s->decoders[i].thread, NULL);
 	if (s->reader_started)
 		pthread_join(s->reader, NULL);
 	for (unsigned int i = 0; s->jobs && i < s->nr_jobs; i++) {
@@ -280,7 +304,8 @@ struct chunk_stream *chunk_stream_start(struct blockdev *dev, uint64_t offset,
 					uint64_t bytes, uint64_t nr_pages,
 					uint64_t nr_chunks,
 					const uint64_t *zero_bits,
-					unsigned int threads)
+					unsigned int threads,
+					const struct chunk_sink *sink)
 {
 	struct chunk_stream *s = calloc(1, sizeof(*s));
 
@@ -294,6 +319,7 @@ struct chunk_stream *chunk_stream_start(struct blockdev *dev, uint64_t offset,
 	s->nr_pages = nr_pages;
 	s->nr_chunks = nr_chunks;
 	s->zero_bits = zero_bits;
+	s->sink = sink;
 	s->record_max = image_record_max();
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_cond_init(&s->changed, NULL);
@@ -315,7 +341,10 @@ struct chunk_stream *chunk_stream_start(struct blockdev *dev, uint64_t offset,
 		goto fail;
 	s->reader_started = true;
 	for (unsigned int i = 0; i < threads; i++) {
-		errno = pthread_create(&s->decoders[i], NULL, decoder_main, s);
+		s->decoders[i].stream = s;
+		s->decoders[i].index = i;
+		errno = pthread_create(&s->decoders[i].thread, NULL,
+				       decoder_main, &s->decoders[i]);
 		if (errno)
 			goto fail;
 		s->nr_decoders++;
@@ -353,10 +382,7 @@ int chunk_stream_next(struct chunk_stream *s, struct stream_chunk *c,
 	} else {
 		job->state = JOB_TAKEN;
 		s->taken++;
-		c->index = job->h.index;
-		c->nr_pages = job->h.nr_pages;
-		c->zero_map = job->h.zero_map;
-		c->data = job->data;
+		chunk_of(job, c);
 	}
 	pthread_mutex_unlock(&s->lock);
 	return ret;

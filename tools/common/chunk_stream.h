@@ -26,16 +26,28 @@ struct stream_chunk {
 struct chunk_stream;
 
 /*
+ * Optional: where verified chunks go, straight from the decoder threads,
+ * in no particular order, before the consumer sees them.  @worker numbers
+ * the decoder, from 0.  Return 0, or -1 with @why filled in.
+ */
+struct chunk_sink {
+	int (*put)(void *ctx, unsigned int worker, const struct stream_chunk *c,
+		   char *why, size_t why_len);
+	void *ctx;
+};
+
+/*
  * Start reading the @nr_chunks chunks of an image of @nr_pages pages whose
  * stream starts at @offset and takes @bytes on @dev.  Each chunk's zero
  * map must match @zero_bits (the image's zero map, in whole chunks).
- * NULL with errno set on failure.
+ * @sink may be NULL.  NULL with errno set on failure.
  */
 struct chunk_stream *chunk_stream_start(struct blockdev *dev, uint64_t offset,
 					uint64_t bytes, uint64_t nr_pages,
 					uint64_t nr_chunks,
 					const uint64_t *zero_bits,
-					unsigned int threads);
+					unsigned int threads,
+					const struct chunk_sink *sink);
 
 /*
  * The next chunk: 1 with @c filled in, 0 after the last one, or -1 with

@@ -128,14 +128,17 @@ enum image_verdict image_super_check(const struct khib_image_super *sb,
 	    sb->nr_ram_ranges > KHIB_IMAGE_MAX_RAM_RANGES ||
 	    sb->nr_own_ranges > KHIB_IMAGE_MAX_RAM_RANGES ||
 	    sb->nr_redirects > KHIB_IMAGE_MAX_REDIRECTS ||
+	    sb->nr_free_pages > KHIB_IMAGE_MAX_FREE_PAGES ||
 	    sb->mem_map_bytes != mem_map_bytes(sb->nr_ram_ranges,
 					       sb->nr_own_ranges,
-					       sb->nr_redirects)) {
+					       sb->nr_redirects,
+					       sb->nr_free_pages)) {
 		snprintf(why, why_len,
-			 "implausible memory map: %llu RAM ranges, %llu own, %llu redirects, %llu bytes",
+			 "implausible memory map: %llu RAM ranges, %llu own, %llu redirects, %llu free pages, %llu bytes",
 			 (unsigned long long)sb->nr_ram_ranges,
 			 (unsigned long long)sb->nr_own_ranges,
 			 (unsigned long long)sb->nr_redirects,
+			 (unsigned long long)sb->nr_free_pages,
 			 (unsigned long long)sb->mem_map_bytes);
 		return IMAGE_CORRUPT;
 	}

@@ -67,11 +67,13 @@ static inline uint32_t image_chunk_pages(uint64_t nr_pages, uint64_t index)
 /* Bytes of a memory map region (khib_image.h) with these counts. */
 static inline uint64_t mem_map_bytes(uint64_t nr_ram_ranges,
 				     uint64_t nr_own_ranges,
-				     uint64_t nr_redirects)
+				     uint64_t nr_redirects,
+				     uint64_t nr_free_pages)
 {
 	return (nr_ram_ranges + nr_own_ranges) *
 	       sizeof(struct khib_image_range) +
-	       nr_redirects * sizeof(struct khib_image_redirect);
+	       nr_redirects * sizeof(struct khib_image_redirect) +
+	       nr_free_pages * sizeof(uint64_t);
 }
 
 /* The largest record of the data stream, padding included. */

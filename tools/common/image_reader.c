@@ -101,6 +101,14 @@ static bool mem_map_sane(struct image_reader *r)
 	if (!ranges_sane(r, r->ram, sb->nr_ram_ranges, "RAM") ||
 	    !ranges_sane(r, r->own, sb->nr_own_ranges, "lent RAM"))
 		return false;
+	for (uint64_t i = 0; i < sb->nr_free_pages; i++)
+		if ((i && r->free_pfns[i] <= r->free_pfns[i - 1]) ||
+		    !in_ram(r, r->free_pfns[i])) {
+			snprintf(r->why, sizeof(r->why),
+				 "free page %" PRIu64 " of the memory map is out of order or outside RAM",
+				 i);
+			return false;
+		}
 	for (uint64_t i = 0; i < sb->nr_redirects; i++) {
 		const struct khib_image_redirect *d = &r->redirects[i];
 
@@ -133,6 +141,7 @@ static enum image_verdict read_mem_map(struct image_reader *r)
 	r->own = r->ram + sb->nr_ram_ranges;
 	r->redirects = (const struct khib_image_redirect *)
 		       (r->own + sb->nr_own_ranges);
+	r->free_pfns = (const uint64_t *)(r->redirects + sb->nr_redirects);
 	return mem_map_sane(r) ? IMAGE_VALID : IMAGE_CORRUPT;
 }
 
@@ -206,6 +215,7 @@ void image_close(struct image_reader *r)
 	r->header_page = r->map = r->mem_map = NULL;
 	r->ram = r->own = NULL;
 	r->redirects = NULL;
+	r->free_pfns = NULL;
 	r->chunks = NULL;
 	r->zero_bits = NULL;
 }
@@ -217,6 +227,26 @@ unsigned int image_stream_threads(void)
 	return cpus > 0 ? (unsigned int)cpus : 1;
 }
 
+void image_inplace_input(const struct image_reader *r,
+			 struct inplace_input *in)
+{
+	*in = (struct inplace_input){
+		.chunks = r->chunks,
+		.nr_chunks = r->nr_chunks,
+		.ram = r->ram,
+		.nr_ram = r->sb.nr_ram_ranges,
+		.redirects = r->redirects,
+		.nr_redirects = r->sb.nr_redirects,
+		.free_pfns = r->free_pfns,
+		.nr_free = r->sb.nr_free_pages,
+	};
+}
+
+void image_set_sink(struct image_reader *r, const struct chunk_sink *sink)
+{
+	r->sink = sink;
+}
+
 int image_start_stream(struct image_reader *r)
 {
 	const struct khib_image_super *sb = &r->sb;
@@ -226,7 +256,7 @@ int image_start_stream(struct image_reader *r)
 	r->stream = chunk_stream_start(&r->dev, sb->data_offset,
 				       sb->data_bytes, sb->nr_pages,
 				       sb->nr_chunks, r->zero_bits,
-				       image_stream_threads());
+				       image_stream_threads(), r->sink);
 	if (!r->stream) {
 		snprintf(r->why, sizeof(r->why),
 			 "cannot start reading the image: %s", strerror(errno));

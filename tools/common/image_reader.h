@@ -13,6 +13,7 @@
 #include "blockdev.h"
 #include "chunk_stream.h"
 #include "image_format.h"
+#include "inplace_plan.h"
 
 struct image_reader {
 	struct blockdev dev;
@@ -26,7 +27,9 @@ struct image_reader {
 	const struct khib_image_range *ram;	/* sb.nr_ram_ranges */
 	const struct khib_image_range *own;	/* sb.nr_own_ranges */
 	const struct khib_image_redirect *redirects;	/* sb.nr_redirects */
+	const uint64_t *free_pfns;	/* sb.nr_free_pages */
 	struct chunk_stream *stream;	/* the data stream, once started */
+	const struct chunk_sink *sink;	/* where decoders put chunks, or NULL */
 	char why[256];			/* what went wrong */
 };
 
@@ -44,6 +47,12 @@ void image_close(struct image_reader *r);
  */
 int image_start_stream(struct image_reader *r);
 
+/*
+ * Have the decoder threads hand each verified chunk to @sink as well;
+ * before the stream starts.
+ */
+void image_set_sink(struct image_reader *r, const struct chunk_sink *sink);
+
 /* CPUs the stream decodes on. */
 unsigned int image_stream_threads(void);
 
@@ -53,6 +62,10 @@ unsigned int image_stream_threads(void);
  * filled in.
  */
 int image_next_chunk(struct image_reader *r, struct stream_chunk *chunk);
+
+/* What a restore in place of this image starts from. */
+void image_inplace_input(const struct image_reader *r,
+			 struct inplace_input *in);
 
 /* Stop reading ahead: join the threads and free their buffers. */
 void image_stop_stream(struct image_reader *r);

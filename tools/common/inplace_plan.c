@@ -7,15 +7,15 @@
 #include "inplace_plan.h"
 
 #define GIB_PAGES	((uint64_t)1 << 18)	/* 4 KiB pages in 1 GiB */
-#define MOVES_PER_PAGE	(KHIB_PAGE_SIZE / sizeof(struct move_run))
 
 uint64_t inplace_segment_pages(size_t nr_runs, uint64_t max_pfn)
 {
 	uint64_t gib = (max_pfn + GIB_PAGES - 1) / GIB_PAGES;
+	/* Each page keeps one entry for the link, the last for the end. */
+	uint64_t per_page = INPLACE_MOVES_PER_PAGE - 1;
 
-	/* The list of moves ends with an empty one. */
 	return INPLACE_LOW_PD_PAGE + gib +
-	       (nr_runs + 1 + MOVES_PER_PAGE - 1) / MOVES_PER_PAGE;
+	       (nr_runs ? (nr_runs + per_page - 1) / per_page : 1);
 }
 
 static bool in_ranges(const struct khib_image_range *r, size_t nr,
@@ -111,62 +111,96 @@ static int cmp_pfn(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+struct page_run {
+	uint64_t start, len;
+};
+
+static int cmp_run_len(const void *a, const void *b)
+{
+	const struct page_run *x = a, *y = b;
+
+	return x->len < y->len ? 1 : x->len > y->len ? -1 :
+	       x->start < y->start ? -1 : x->start > y->start;
+}
+
 /*
- * The restore code's pages: a run among the pages the jump had swapped
- * whose own contents are not in the image, so that nothing parked or
- * restored lands on them.
+ * The restore code's pages: swapped pages whose own contents are not in
+ * the image, so that nothing was parked in them, and the descriptor's
+ * pages; longest runs first, so that few kexec segments load them.
+ * Return 0, 1 if they do not fit, -1 without memory.
  */
 static int place_segment(struct inplace_plan *plan,
-			 const struct pfn_chunk *chunks, size_t nr_chunks,
-			 const struct khib_image_redirect *redirects,
-			 size_t nr_redirects,
+			 const struct inplace_input *in,
 			 const struct khib_image_range *own, size_t nr_own)
 {
-	uint64_t *spare = malloc((nr_redirects + 1) * sizeof(*spare));
-	size_t nr = 0, run = 0;
+	size_t cap = in->nr_redirects + in->nr_free + 1, nr = 0, nr_runs = 0;
+	uint64_t *spare = malloc(cap * sizeof(*spare)), taken = 0;
+	struct page_run *runs = malloc(cap * sizeof(*runs));
+	int ret = 1;
 
-	if (!spare)
-		return -1;
-	for (size_t i = 0; i < nr_redirects; i++) {
-		uint64_t src = redirects[i].src_pfn;
-
-		if (!in_image(chunks, nr_chunks, redirects[i].pfn) &&
-		    !in_image(chunks, nr_chunks, src) &&
-		    !in_ranges(own, nr_own, src))
-			spare[nr++] = src;
+	plan->segment_pfns = malloc(plan->segment_pages * sizeof(uint64_t));
+	if (!spare || !runs || !plan->segment_pfns) {
+		ret = -1;
+		goto out;
 	}
+	for (size_t i = 0; i < in->nr_redirects; i++)
+		if (!in_image(in->chunks, in->nr_chunks, in->redirects[i].pfn))
+			spare[nr++] = in->redirects[i].src_pfn;
+	for (size_t i = 0; i < in->nr_free; i++)
+		spare[nr++] = in->free_pfns[i];
 	qsort(spare, nr, sizeof(*spare), cmp_pfn);
 	for (size_t i = 0; i < nr; i++) {
-		run = i && spare[i] == spare[i - 1] + 1 ? run + 1 : 1;
-		if (run == plan->segment_pages) {
-			plan->segment_pfn = spare[i] + 1 - run;
-			free(spare);
-			return 0;
-		}
+		if (i && spare[i] == spare[i - 1])
+			continue;	/* listed twice */
+		if (in_image(in->chunks, in->nr_chunks, spare[i]) ||
+		    in_ranges(own, nr_own, spare[i]))
+			continue;
+		plan->spare++;
+		if (nr_runs && runs[nr_runs - 1].start + runs[nr_runs - 1].len ==
+			       spare[i])
+			runs[nr_runs - 1].len++;
+		else
+			runs[nr_runs++] = (struct page_run){ spare[i], 1 };
 	}
+	qsort(runs, nr_runs, sizeof(*runs), cmp_run_len);
+	for (size_t r = 0; r < nr_runs && taken < plan->segment_pages; r++) {
+		if (r == INPLACE_MAX_SEGMENTS)
+			goto out;
+		for (uint64_t k = 0; k < runs[r].len &&
+				     taken < plan->segment_pages; k++)
+			plan->segment_pfns[taken++] = runs[r].start + k;
+		plan->segment_runs++;
+	}
+	if (taken < plan->segment_pages)
+		goto out;
+	qsort(plan->segment_pfns, taken, sizeof(uint64_t), cmp_pfn);
+	ret = 0;
+out:
 	free(spare);
-	return 1;
+	free(runs);
+	return ret;
 }
 
 int inplace_plan_make(struct inplace_plan *plan,
-		      const struct pfn_chunk *chunks, size_t nr_chunks,
-		      const struct khib_image_range *ram, size_t nr_ram,
-		      const struct khib_image_redirect *redirects,
-		      size_t nr_redirects,
+		      const struct inplace_input *in,
 		      const struct khib_image_range *own, size_t nr_own,
 		      char *why, size_t why_len)
 {
+	const struct pfn_chunk *chunks = in->chunks;
+	size_t nr_chunks = in->nr_chunks;
+	const struct khib_image_redirect *redirects = in->redirects;
+	size_t nr_redirects = in->nr_redirects;
 	struct pfn_walk walk;
 	size_t cap = 0;
 	uint64_t pfn;
 	int ret;
 
 	*plan = (struct inplace_plan){ 0 };
-	if (!nr_ram || !nr_own) {
+	if (!in->nr_ram || !nr_own) {
 		snprintf(why, why_len, "no memory map to restore in place with");
 		return -1;
 	}
-	plan->max_pfn = ram[nr_ram - 1].end_pfn;
+	plan->max_pfn = in->ram[in->nr_ram - 1].end_pfn;
 	if (plan->max_pfn > INPLACE_MAX_GIB * GIB_PAGES) {
 		snprintf(why, why_len,
 			 "memory up to %" PRIu64 " GiB; a restore in place maps at most %d",
@@ -195,12 +229,11 @@ int inplace_plan_make(struct inplace_plan *plan,
 	}
 	plan->segment_pages = inplace_segment_pages(plan->nr_runs,
 						    plan->max_pfn);
-	ret = place_segment(plan, chunks, nr_chunks, redirects, nr_redirects,
-			    own, nr_own);
+	ret = place_segment(plan, in, own, nr_own);
 	if (ret) {
 		snprintf(why, why_len, ret < 0 ? "no memory for the restore plan" :
-			 "no run of %" PRIu64 " free pages for the restore code among the %zu pages the jump swapped",
-			 plan->segment_pages, nr_redirects);
+			 "the restore code needs %" PRIu64 " free pages in at most %d runs; the image leaves %" PRIu64,
+			 plan->segment_pages, INPLACE_MAX_SEGMENTS, plan->spare);
 		goto fail;
 	}
 	return 0;
@@ -212,6 +245,8 @@ fail:
 void inplace_plan_free(struct inplace_plan *plan)
 {
 	free(plan->runs);
+	free(plan->segment_pfns);
 	plan->runs = NULL;
+	plan->segment_pfns = NULL;
 	plan->nr_runs = 0;
 }

@@ -6,8 +6,10 @@
  * where the kexec jump had them while the image was written (the image's
  * redirects: pages that are not in the image), and a small piece of code
  * loaded with kexec moves them home and jumps into the restored kernel.
- * That code, its page tables and its list of moves need a run of pages
- * that neither the image nor the parked pages use.
+ * That code, its page tables and its list of moves need pages that
+ * neither the image nor the parked pages use: swapped pages nothing was
+ * parked in, and the pages the descriptor took, in at most
+ * INPLACE_MAX_SEGMENTS runs (kexec's limit of segments).
  *
  * The writer makes the same plan before it writes, so that an image that
  * could not be restored in place is refused while the system still runs.
@@ -28,22 +30,37 @@ struct move_run {
 	uint64_t nr_pages;
 };
 
+#define INPLACE_MAX_SEGMENTS	16
+
 struct inplace_plan {
 	struct move_run *runs;
 	size_t nr_runs;
 	uint64_t parked;		/* image pages parked in the jump's place */
-	uint64_t segment_pfn;		/* first page of the restore code */
+	uint64_t *segment_pfns;		/* page i of the restore code, ascending */
 	uint64_t segment_pages;
+	unsigned int segment_runs;	/* runs of consecutive pages among them */
+	uint64_t spare;			/* pages it could have taken */
 	uint64_t max_pfn;		/* end of RAM: what the code maps */
 };
 
-/* Image pages (@chunks), the image's RAM and redirects, and the RAM the
- * restoring kernel runs in (@own).  Return 0, or -1 with @why filled in. */
+/* What a restore in place starts from: all of it from the image. */
+struct inplace_input {
+	const struct pfn_chunk *chunks;	/* the image pages */
+	size_t nr_chunks;
+	const struct khib_image_range *ram;
+	size_t nr_ram;
+	const struct khib_image_redirect *redirects;
+	size_t nr_redirects;
+	const uint64_t *free_pfns;	/* the descriptor's pages */
+	size_t nr_free;
+};
+
+/*
+ * Plan for a restoring kernel that runs in @own.  Return 0, or -1 with
+ * @why filled in.
+ */
 int inplace_plan_make(struct inplace_plan *plan,
-		      const struct pfn_chunk *chunks, size_t nr_chunks,
-		      const struct khib_image_range *ram, size_t nr_ram,
-		      const struct khib_image_redirect *redirects,
-		      size_t nr_redirects,
+		      const struct inplace_input *in,
 		      const struct khib_image_range *own, size_t nr_own,
 		      char *why, size_t why_len);
 void inplace_plan_free(struct inplace_plan *plan);
@@ -56,6 +73,14 @@ uint64_t inplace_destination(const struct khib_image_redirect *redirects,
 
 /* Pages the restore code takes for @nr_runs moves up to @max_pfn. */
 uint64_t inplace_segment_pages(size_t nr_runs, uint64_t max_pfn);
+
+/*
+ * The moves fill whole pages; the last entry of a page that is not the
+ * last one links to the next page (nr_pages INPLACE_MOVES_NEXT, src_pfn
+ * that page), and the list ends with an empty move.
+ */
+#define INPLACE_MOVES_PER_PAGE	(KHIB_PAGE_SIZE / sizeof(struct move_run))
+#define INPLACE_MOVES_NEXT	UINT64_MAX
 
 /* Layout of the restore code's pages, from its first one. */
 #define INPLACE_CODE_PAGE	0

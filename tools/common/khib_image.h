@@ -15,8 +15,8 @@
  *   zero_map_offset  the zero map: bit i (of 64-bit little-endian words)
  *                  set if image page i is all zero, nr_pages bits
  *   mem_map_offset the memory map: nr_ram_ranges struct khib_image_range,
- *                  nr_own_ranges more, then nr_redirects struct
- *                  khib_image_redirect
+ *                  nr_own_ranges more, nr_redirects struct
+ *                  khib_image_redirect, then nr_free_pages 64-bit PFNs
  *
  * Page map.  A sequence of records, each a struct khib_map_chunk followed
  * by (nr_pfns + 63) / 64 little-endian 64-bit words of bits; bit n of a
@@ -40,12 +40,14 @@
  * agree with it.
  *
  * Memory map.  The hibernated kernel's RAM ranges, ascending; the RAM the
- * hibernate kernel ran in while it wrote the image, ascending; and the
- * pages the kexec jump had swapped meanwhile: the
- * contents of PFN pfn (an image page, in the memory the hibernate kernel
- * ran in) sat at src_pfn, a page that is not in the image.  A restore in
- * place, which runs in that same memory, parks those pages at src_pfn
- * and moves them home in its last step (docs/design.md).
+ * hibernate kernel ran in while it wrote the image, ascending; the pages
+ * the kexec jump had swapped meanwhile (the contents of PFN pfn, an image
+ * page in the hibernate kernel's RAM, sat at src_pfn, a page that is not
+ * in the image), by pfn; and pages that are neither in the image nor
+ * swapped (those the hibernating kernel handed its descriptor in),
+ * ascending.  A restore in place, which runs in that same memory, parks
+ * the swapped pages at src_pfn, puts its last step into free pages, and
+ * moves the parked pages home in that last step (docs/design.md).
  *
  * Integrity.  Every hash is XXH3-64 (seed 0).  The superblock, each chunk
  * header and the uncompressed data of each chunk carry their own hash; the
@@ -121,11 +123,13 @@ struct khib_image_super {
 	uint64_t nr_ram_ranges;
 	uint64_t nr_own_ranges;	/* the hibernate kernel's RAM */
 	uint64_t nr_redirects;
+	uint64_t nr_free_pages;	/* pages a restore may overwrite */
 };
 
 /* Limits of the memory map, the same for writer and reader. */
 #define KHIB_IMAGE_MAX_RAM_RANGES	128
 #define KHIB_IMAGE_MAX_REDIRECTS	(1u << 20)	/* 4 GiB lent */
+#define KHIB_IMAGE_MAX_FREE_PAGES	(1u << 20)
 
 struct khib_image_range {
 	uint64_t start_pfn;

@@ -318,16 +318,16 @@ static uint64_t lent_mib(const struct image_reader *r)
 static bool inplace_possible(const struct image_reader *r, char *why,
 			     size_t why_len)
 {
+	struct inplace_input in;
 	struct inplace_plan plan;
 
 	if (!r->sb.nr_own_ranges) {
 		snprintf(why, why_len, "the image does not say which memory it was written from");
 		return false;
 	}
-	if (inplace_plan_make(&plan, r->chunks, r->nr_chunks, r->ram,
-			      r->sb.nr_ram_ranges, r->redirects,
-			      r->sb.nr_redirects, r->own, r->sb.nr_own_ranges,
-			      why, why_len))
+	image_inplace_input(r, &in);
+	if (inplace_plan_make(&plan, &in, r->own, r->sb.nr_own_ranges, why,
+			      why_len))
 		return false;
 	inplace_plan_free(&plan);
 	return true;

@@ -35,9 +35,25 @@ fail(struct loader *l, int error, const char *fmt, ...)
 	return error;
 }
 
+static bool note_page(struct descriptor_view *v, uint64_t pfn)
+{
+	if (v->nr_desc_pfns == v->desc_pfns_cap) {
+		size_t n = v->desc_pfns_cap ? 2 * v->desc_pfns_cap : 64;
+		uint64_t *p = realloc(v->desc_pfns, n * sizeof(*p));
+
+		if (!p)
+			return false;
+		v->desc_pfns = p;
+		v->desc_pfns_cap = n;
+	}
+	v->desc_pfns[v->nr_desc_pfns++] = pfn;
+	return true;
+}
+
 static bool load_page(struct loader *l, uint64_t phys)
 {
-	if (phys % DESC_PAGE_SIZE)
+	if (phys % DESC_PAGE_SIZE ||
+	    !note_page(l->view, phys / DESC_PAGE_SIZE))
 		return false;
 	return l->read_page(l->ctx, phys / DESC_PAGE_SIZE, l->page);
 }
@@ -397,6 +413,9 @@ void descriptor_free(struct descriptor_view *view)
 	free(view->chunks);
 	free(view->bits);
 	free(view->redirects);
+	free(view->desc_pfns);
+	view->desc_pfns = NULL;
+	view->nr_desc_pfns = view->desc_pfns_cap = 0;
 	view->chunks = NULL;
 	view->bits = NULL;
 	view->redirects = NULL;

@@ -27,6 +27,12 @@ struct descriptor_view {
 	struct khib_redirect *redirects;	/* sorted by pfn */
 	size_t nr_redirects;
 	uint8_t header_page[DESC_PAGE_SIZE];	/* the image header */
+	/*
+	 * Every page the descriptor took: none is in the image, so a
+	 * restore in place may overwrite them.
+	 */
+	uint64_t *desc_pfns;
+	size_t nr_desc_pfns, desc_pfns_cap;
 };
 
 /*

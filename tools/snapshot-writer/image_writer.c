@@ -214,15 +214,39 @@ static int write_zero_map(struct writer *w, struct khib_image_super *sb)
 	return error;
 }
 
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The descriptor's pages, ascending, each once: into @pfns, how many. */
+static size_t free_pages_of(const struct descriptor_view *v, uint64_t *pfns)
+{
+	size_t n = 0;
+
+	memcpy(pfns, v->desc_pfns, v->nr_desc_pfns * sizeof(*pfns));
+	qsort(pfns, v->nr_desc_pfns, sizeof(*pfns), cmp_u64);
+	for (size_t i = 0; i < v->nr_desc_pfns; i++)
+		if (!n || pfns[i] != pfns[n - 1])
+			pfns[n++] = pfns[i];
+	return n;
+}
+
 /*
- * Write the memory map after the zero map: the RAM ranges and the pages
- * the jump swapped, which a restore in place needs.
+ * Write the memory map after the zero map: the RAM ranges, the writing
+ * kernel's own, the pages the jump swapped and the descriptor's pages,
+ * which a restore in place needs.
  */
 static int write_mem_map(struct writer *w, struct khib_image_super *sb)
 {
 	const struct descriptor_view *v = w->src->view;
 	uint64_t nr_ranges = v->desc.nr_ram_ranges, nr_own = w->opt->nr_own;
-	uint64_t bytes = mem_map_bytes(nr_ranges, nr_own, v->nr_redirects);
+	uint64_t *free_pfns = calloc(v->nr_desc_pfns + 1, sizeof(uint64_t));
+	uint64_t nr_free = free_pfns ? free_pages_of(v, free_pfns) : 0;
+	uint64_t bytes = mem_map_bytes(nr_ranges, nr_own, v->nr_redirects,
+				       nr_free);
 	size_t space = align_up(bytes, KHIB_IMAGE_ALIGN);
 	struct khib_image_redirect *redirect;
 	struct khib_image_range *range;
@@ -231,14 +255,20 @@ static int write_mem_map(struct writer *w, struct khib_image_super *sb)
 
 	if (nr_ranges > KHIB_IMAGE_MAX_RAM_RANGES ||
 	    nr_own > KHIB_IMAGE_MAX_RAM_RANGES ||
-	    v->nr_redirects > KHIB_IMAGE_MAX_REDIRECTS)
+	    v->nr_redirects > KHIB_IMAGE_MAX_REDIRECTS ||
+	    nr_free > KHIB_IMAGE_MAX_FREE_PAGES) {
+		free(free_pfns);
 		return fail(w, KHIB_ERR_DESCRIPTOR, 0,
-			    "%llu RAM ranges or %zu swapped pages are more than an image holds",
-			    (unsigned long long)nr_ranges, v->nr_redirects);
-	buf = blockdev_buffer(space);
-	if (!buf)
+			    "%llu RAM ranges, %zu swapped or %llu free pages are more than an image holds",
+			    (unsigned long long)nr_ranges, v->nr_redirects,
+			    (unsigned long long)nr_free);
+	}
+	buf = free_pfns ? blockdev_buffer(space) : NULL;
+	if (!buf) {
+		free(free_pfns);
 		return fail(w, KHIB_ERR_NO_MEMORY, ENOMEM,
 			    "no memory for the memory map");
+	}
 	memset(buf, 0, space);
 	range = (struct khib_image_range *)buf;
 	for (uint64_t i = 0; i < nr_ranges; i++) {
@@ -251,6 +281,8 @@ static int write_mem_map(struct writer *w, struct khib_image_super *sb)
 		redirect[i].pfn = v->redirects[i].pfn;
 		redirect[i].src_pfn = v->redirects[i].src_pfn;
 	}
+	memcpy(redirect + v->nr_redirects, free_pfns, nr_free * sizeof(uint64_t));
+	free(free_pfns);
 	sb->mem_map_offset = sb->zero_map_offset +
 			     align_up(sb->zero_map_bytes, KHIB_IMAGE_ALIGN);
 	sb->mem_map_bytes = bytes;
@@ -258,6 +290,7 @@ static int write_mem_map(struct writer *w, struct khib_image_super *sb)
 	sb->nr_ram_ranges = nr_ranges;
 	sb->nr_own_ranges = nr_own;
 	sb->nr_redirects = v->nr_redirects;
+	sb->nr_free_pages = nr_free;
 	if (blockdev_write(&w->dev, sb->mem_map_offset, buf, space))
 		error = io_error(w, "writing the memory map to");
 	free(buf);

@@ -196,6 +196,7 @@ static bool inplace_restorable(const struct descriptor_view *view,
 	struct khib_image_range own[MAX_OWN_RANGES];
 	struct khib_image_range ram[KHIB_MAX_RAM_RANGES];
 	struct khib_image_redirect *redirects;
+	struct inplace_input in;
 	struct inplace_plan plan;
 	int nr_own = system_ram_ranges(own, MAX_OWN_RANGES);
 	bool possible;
@@ -216,13 +217,21 @@ static bool inplace_restorable(const struct descriptor_view *view,
 	for (uint32_t i = 0; i < view->desc.nr_ram_ranges; i++)
 		ram[i] = (struct khib_image_range){ view->desc.ram[i].start_pfn,
 						    view->desc.ram[i].end_pfn };
-	possible = !inplace_plan_make(&plan, view->chunks, view->nr_chunks,
-				      ram, view->desc.nr_ram_ranges, redirects,
-				      view->nr_redirects, own, (size_t)nr_own,
-				      why, why_len);
+	in = (struct inplace_input){
+		.chunks = view->chunks,
+		.nr_chunks = view->nr_chunks,
+		.ram = ram,
+		.nr_ram = view->desc.nr_ram_ranges,
+		.redirects = redirects,
+		.nr_redirects = view->nr_redirects,
+		.free_pfns = view->desc_pfns,
+		.nr_free = view->nr_desc_pfns,
+	};
+	possible = !inplace_plan_make(&plan, &in, own, (size_t)nr_own, why,
+				      why_len);
 	if (possible) {
-		printf("khib-writer: a restore in place parks %" PRIu64 " pages and needs %" PRIu64 " pages for its last step\n",
-		       plan.parked, plan.segment_pages);
+		printf("khib-writer: a restore in place parks %" PRIu64 " pages and needs %" PRIu64 " of %" PRIu64 " spare pages for its last step\n",
+		       plan.parked, plan.segment_pages, plan.spare);
 		inplace_plan_free(&plan);
 	}
 	free(redirects);

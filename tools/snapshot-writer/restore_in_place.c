@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -40,44 +41,97 @@ static bool give_up(struct image_reader *r, const char *device,
 }
 
 /*
- * Write every image page to where it belongs, or where it is parked.
- * @waiting is the time spent waiting for verified chunks.
+ * The decoder threads put each verified chunk's pages in place
+ * themselves, each through its own /dev/mem windows, so that copying
+ * runs on every CPU.  A chunk's first page is found from the page map
+ * walk saved at each chunk's start.
  */
-static int place_pages(struct image_reader *r, struct physmem *pm,
-		       const struct khib_image_range *own, size_t nr_own,
-		       double *waiting)
+struct placer {
+	const struct image_reader *r;
+	const struct khib_image_range *own;
+	size_t nr_own;
+	struct physmem *pm;		/* one per decoder */
+	unsigned int nr_pm;
+	struct pfn_walk *starts;	/* per chunk */
+};
+
+static int place_chunk(void *ctx, unsigned int worker,
+		       const struct stream_chunk *c, char *why, size_t why_len)
+{
+	struct placer *p = ctx;
+	struct physmem *pm = &p->pm[worker % p->nr_pm];
+	struct pfn_walk walk = p->starts[c->index];
+	uint32_t stored = 0;
+
+	for (uint32_t i = 0; i < c->nr_pages; i++) {
+		uint64_t pfn = pfn_walk_next(&walk);
+		uint64_t dst = inplace_destination(p->r->redirects,
+						   p->r->sb.nr_redirects,
+						   p->own, p->nr_own, pfn);
+		void *page;
+
+		/* The last page is written: any window may go. */
+		physmem_new_chunk(pm);
+		page = physmem_page_rw(pm, dst);
+		if (!page) {
+			snprintf(why, why_len,
+				 "cannot map page frame %#" PRIx64 " for image page %#" PRIx64 ": %s",
+				 dst, pfn, strerror(errno));
+			return -1;
+		}
+		memcpy(page, stream_chunk_page(c, i, &stored), KHIB_PAGE_SIZE);
+	}
+	return 0;
+}
+
+static void placer_free(struct placer *p)
+{
+	for (unsigned int i = 0; p->pm && i < p->nr_pm; i++)
+		physmem_close(&p->pm[i]);
+	free(p->pm);
+	free(p->starts);
+}
+
+static int placer_init(struct placer *p, const struct image_reader *r,
+		       const struct khib_ram_range *ram,
+		       const struct khib_image_range *own, size_t nr_own)
+{
+	uint64_t nr_chunks = r->sb.nr_chunks;
+	struct pfn_walk walk;
+
+	*p = (struct placer){ .r = r, .own = own, .nr_own = nr_own };
+	p->nr_pm = image_stream_threads();
+	p->pm = calloc(p->nr_pm, sizeof(*p->pm));
+	p->starts = calloc(nr_chunks + 1, sizeof(*p->starts));
+	if (!p->pm || !p->starts) {
+		errno = ENOMEM;
+		return -1;
+	}
+	for (unsigned int i = 0; i < p->nr_pm; i++)
+		p->pm[i].fd = -1;
+	for (unsigned int i = 0; i < p->nr_pm; i++) {
+		if (physmem_open(&p->pm[i]))
+			return -1;
+		physmem_allow_writes(&p->pm[i], RESTORE_WINDOWS);
+		physmem_set_ram(&p->pm[i], ram, r->sb.nr_ram_ranges);
+	}
+	pfn_walk_init(&walk, r->chunks, r->nr_chunks);
+	for (uint64_t k = 0; k < nr_chunks; k++) {
+		p->starts[k] = walk;
+		for (uint32_t i = 0; i < image_chunk_pages(r->sb.nr_pages, k); i++)
+			pfn_walk_next(&walk);
+	}
+	return 0;
+}
+
+/* Take every chunk, in order, once the decoders have placed it. */
+static int place_pages(struct image_reader *r)
 {
 	uint64_t done = 0, next_report = 0, total = r->sb.nr_pages;
 	struct stream_chunk c;
-	struct pfn_walk walk;
-	double t = now();
 	int ret;
 
-	pfn_walk_init(&walk, r->chunks, r->nr_chunks);
 	while ((ret = image_next_chunk(r, &c)) > 0) {
-		uint32_t stored = 0;
-
-		*waiting += now() - t;
-
-		for (uint32_t i = 0; i < c.nr_pages; i++) {
-			uint64_t pfn = pfn_walk_next(&walk);
-			uint64_t dst = inplace_destination(r->redirects,
-							   r->sb.nr_redirects,
-							   own, nr_own, pfn);
-			void *page;
-
-			/* The last page is written: any window may go. */
-			physmem_new_chunk(pm);
-			page = physmem_page_rw(pm, dst);
-			if (!page) {
-				snprintf(r->why, sizeof(r->why),
-					 "cannot map page frame %#" PRIx64 " for image page %#" PRIx64 ": %s",
-					 dst, pfn, strerror(errno));
-				return -1;
-			}
-			memcpy(page, stream_chunk_page(&c, i, &stored),
-			       KHIB_PAGE_SIZE);
-		}
 		done += c.nr_pages;
 		if (done >= next_report) {
 			printf("khib-writer: %3" PRIu64 "%% restored (%" PRIu64
@@ -85,7 +139,6 @@ static int place_pages(struct image_reader *r, struct physmem *pm,
 			       done, total);
 			next_report = done + total / 10 + 1;
 		}
-		t = now();
 	}
 	if (ret < 0)
 		return -1;
@@ -101,10 +154,12 @@ bool restore_in_place(const char *device)
 {
 	struct khib_ram_range ram[KHIB_IMAGE_MAX_RAM_RANGES];
 	struct khib_image_range own[MAX_OWN_RANGES];
+	struct inplace_input in;
 	struct inplace_plan plan;
 	struct image_reader r;
-	struct physmem pm;
-	double t0 = now(), waiting = 0, elapsed;
+	struct placer placer;
+	struct chunk_sink sink = { .put = place_chunk, .ctx = &placer };
+	double t0 = now(), elapsed;
 	int nr_own;
 	char why[256];
 
@@ -124,37 +179,36 @@ bool restore_in_place(const char *device)
 			 strerror(errno));
 		return give_up(&r, device, why);
 	}
-	if (inplace_plan_make(&plan, r.chunks, r.nr_chunks, r.ram,
-			      r.sb.nr_ram_ranges, r.redirects,
-			      r.sb.nr_redirects, own, (size_t)nr_own, why,
+	image_inplace_input(&r, &in);
+	if (inplace_plan_make(&plan, &in, own, (size_t)nr_own, why,
 			      sizeof(why)))
 		return give_up(&r, device, why);
 	printf("khib-writer: restoring %" PRIu64 " pages of Linux %s in place from %s: %" PRIu64
-	       " of them parked in %zu runs, restore code in %" PRIu64 " pages at %#" PRIx64 "\n",
+	       " of them parked in %zu runs, restore code in %" PRIu64 " pages (%u runs, %" PRIu64 " spare)\n",
 	       (uint64_t)r.sb.nr_pages, r.sb.release, device, plan.parked,
-	       plan.nr_runs, plan.segment_pages,
-	       plan.segment_pfn * KHIB_PAGE_SIZE);
+	       plan.nr_runs, plan.segment_pages, plan.segment_runs, plan.spare);
 
 	for (uint64_t i = 0; i < r.sb.nr_ram_ranges; i++) {
 		ram[i].start_pfn = r.ram[i].start_pfn;
 		ram[i].end_pfn = r.ram[i].end_pfn;
 	}
-	if (physmem_open(&pm)) {
+	if (placer_init(&placer, &r, ram, own, (size_t)nr_own)) {
 		snprintf(why, sizeof(why), "cannot open /dev/mem: %s",
 			 strerror(errno));
+		placer_free(&placer);
 		inplace_plan_free(&plan);
 		return give_up(&r, device, why);
 	}
-	physmem_allow_writes(&pm, RESTORE_WINDOWS);
-	physmem_set_ram(&pm, ram, r.sb.nr_ram_ranges);
-	if (place_pages(&r, &pm, own, (size_t)nr_own, &waiting)) {
-		physmem_close(&pm);
+	image_set_sink(&r, &sink);
+	if (place_pages(&r)) {
+		image_stop_stream(&r);
+		placer_free(&placer);
 		inplace_plan_free(&plan);
 		snprintf(why, sizeof(why), "%s", r.why);
 		return give_up(&r, device, why);
 	}
-	physmem_close(&pm);
 	image_stop_stream(&r);
+	placer_free(&placer);
 	if (restore_jump_load(&plan, r.header_page, why, sizeof(why))) {
 		inplace_plan_free(&plan);
 		return give_up(&r, device, why);
@@ -167,8 +221,9 @@ bool restore_in_place(const char *device)
 		return give_up(&r, device, why);
 	}
 	elapsed = now() - t0;
-	printf("khib-writer: image restored and verified in %.2f s, %.0f MB/s of image (waiting for verified data %.2f s); marked used, jumping into it\n",
-	       elapsed, r.sb.nr_pages * KHIB_PAGE_SIZE / 1e6 / elapsed, waiting);
+	printf("khib-writer: image restored and verified in %.2f s, %.0f MB/s of image, on %u threads; marked used, jumping into it\n",
+	       elapsed, r.sb.nr_pages * KHIB_PAGE_SIZE / 1e6 / elapsed,
+	       image_stream_threads());
 	image_close(&r);
 	sync();
 	restore_jump();

@@ -37,14 +37,20 @@ struct stub_params {
 #define PTE_TABLE	0x023ULL	/* present, writable, accessed */
 #define PTE_LARGE	0x0e3ULL	/* the same, dirty, 2 MiB page */
 
-static uint64_t *page_of(uint8_t *segment, unsigned int index)
+static uint64_t *page_of(uint8_t *segment, uint64_t index)
 {
 	return (uint64_t *)(segment + index * PAGE);
 }
 
+/* Physical address of the restore code's page @index. */
+static uint64_t phys_of(const struct inplace_plan *plan, uint64_t index)
+{
+	return plan->segment_pfns[index] * PAGE;
+}
+
 /* Every GiB of RAM one to one, in 2 MiB pages, and the text page. */
-static void build_tables(uint8_t *segment, uint64_t base, uint64_t gib,
-			 const struct x86_restore_record *rec)
+static void build_tables(uint8_t *segment, const struct inplace_plan *plan,
+			 uint64_t gib, const struct x86_restore_record *rec)
 {
 	uint64_t *pml4 = page_of(segment, INPLACE_PML4_PAGE);
 	uint64_t *low_pdpt = page_of(segment, INPLACE_LOW_PDPT_PAGE);
@@ -53,18 +59,17 @@ static void build_tables(uint8_t *segment, uint64_t base, uint64_t gib,
 	uint64_t va = rec->jump_address, text = rec->jump_address_phys;
 	unsigned int pd = (va >> 21) & 511;
 
-	pml4[0] = (base + INPLACE_LOW_PDPT_PAGE * PAGE) | PTE_TABLE;
+	pml4[0] = phys_of(plan, INPLACE_LOW_PDPT_PAGE) | PTE_TABLE;
 	for (uint64_t g = 0; g < gib; g++) {
 		uint64_t *dir = page_of(segment, INPLACE_LOW_PD_PAGE + g);
 
-		low_pdpt[g] = (base + (INPLACE_LOW_PD_PAGE + g) * PAGE) |
-			      PTE_TABLE;
+		low_pdpt[g] = phys_of(plan, INPLACE_LOW_PD_PAGE + g) | PTE_TABLE;
 		for (uint64_t i = 0; i < 512; i++)
 			dir[i] = ((g << 30) + i * LARGE_PAGE) | PTE_LARGE;
 	}
-	pml4[(va >> 39) & 511] = (base + INPLACE_HIGH_PDPT_PAGE * PAGE) |
+	pml4[(va >> 39) & 511] = phys_of(plan, INPLACE_HIGH_PDPT_PAGE) |
 				 PTE_TABLE;
-	high_pdpt[(va >> 30) & 511] = (base + INPLACE_HIGH_PD_PAGE * PAGE) |
+	high_pdpt[(va >> 30) & 511] = phys_of(plan, INPLACE_HIGH_PD_PAGE) |
 				      PTE_TABLE;
 	/* Two large pages, in case restore_registers() crosses into the next. */
 	high_pd[pd] = (text & ~(LARGE_PAGE - 1)) | PTE_LARGE;
@@ -73,18 +78,63 @@ static void build_tables(uint8_t *segment, uint64_t base, uint64_t gib,
 				  PTE_LARGE;
 }
 
+/* The moves, page after page, each page linked to the next. */
+static void build_moves(uint8_t *segment, const struct inplace_plan *plan,
+			uint64_t first_page)
+{
+	struct move_run *slot = (struct move_run *)page_of(segment, first_page);
+	uint64_t page = first_page;
+	size_t used = 0;
+
+	for (size_t i = 0; i < plan->nr_runs; i++) {
+		if (used == INPLACE_MOVES_PER_PAGE - 1) {
+			page++;
+			slot[used] = (struct move_run){
+				0, plan->segment_pfns[page], INPLACE_MOVES_NEXT };
+			slot = (struct move_run *)page_of(segment, page);
+			used = 0;
+		}
+		slot[used++] = plan->runs[i];
+	}
+	slot[used] = (struct move_run){ 0, 0, 0 };
+}
+
+/* One kexec segment per run of consecutive pages. */
+static unsigned long make_segments(const struct inplace_plan *plan,
+				   uint8_t *buf, struct kexec_segment *seg)
+{
+	unsigned long n = 0;
+
+	for (uint64_t i = 0; i < plan->segment_pages; i++) {
+		if (n && (uint64_t)(uintptr_t)seg[n - 1].mem + seg[n - 1].memsz ==
+			 phys_of(plan, i)) {
+			seg[n - 1].bufsz += PAGE;
+			seg[n - 1].memsz += PAGE;
+			continue;
+		}
+		if (n == INPLACE_MAX_SEGMENTS)
+			return 0;
+		seg[n].buf = buf + i * PAGE;
+		seg[n].bufsz = PAGE;
+		seg[n].mem = (void *)(uintptr_t)phys_of(plan, i);
+		seg[n].memsz = PAGE;
+		n++;
+	}
+	return n;
+}
+
 int restore_jump_load(const struct inplace_plan *plan,
 		      const uint8_t *header_page, char *why, size_t why_len)
 {
 	size_t code = khib_stub_end - khib_stub_start;
 	size_t params_at = khib_stub_params - khib_stub_start;
 	uint64_t gib = (plan->max_pfn + (1ULL << 18) - 1) >> 18;
-	uint64_t base = plan->segment_pfn * PAGE;
-	uint64_t size = plan->segment_pages * PAGE;
 	uint64_t moves_page = INPLACE_LOW_PD_PAGE + gib;
+	struct kexec_segment segments[INPLACE_MAX_SEGMENTS];
 	struct x86_restore_record rec;
-	struct kexec_segment segment;
 	struct stub_params params;
+	unsigned long nr_segments;
+	uint64_t entry;
 	uint8_t *buf;
 	long ret;
 
@@ -97,41 +147,38 @@ int restore_jump_load(const struct inplace_plan *plan,
 			 rec.magic);
 		return -1;
 	}
-	if (moves_page * PAGE + (plan->nr_runs + 1) * sizeof(struct move_run) >
-	    size || code > PAGE) {
+	if (moves_page >= plan->segment_pages || code > PAGE) {
 		snprintf(why, why_len, "the restore plan does not fit its pages");
 		return -1;
 	}
-	buf = calloc(1, size);
+	buf = calloc(plan->segment_pages, PAGE);
 	if (!buf) {
 		snprintf(why, why_len, "no memory for the restore code");
 		return -1;
 	}
-	build_tables(buf, base, gib, &rec);
-	memcpy(buf + moves_page * PAGE, plan->runs,
-	       plan->nr_runs * sizeof(struct move_run));
+	build_tables(buf, plan, gib, &rec);
+	build_moves(buf, plan, moves_page);
+	entry = phys_of(plan, INPLACE_CODE_PAGE);
 	params = (struct stub_params){
-		.pml4 = base + INPLACE_PML4_PAGE * PAGE,
-		.moves = base + moves_page * PAGE,
+		.pml4 = phys_of(plan, INPLACE_PML4_PAGE),
+		.moves = phys_of(plan, moves_page),
 		.cr3 = rec.cr3,
 		.jump = rec.jump_address,
 	};
 	memcpy(buf, khib_stub_start, code);
 	memcpy(buf + params_at, &params, sizeof(params));
 
-	segment.buf = buf;
-	segment.bufsz = size;
-	segment.mem = (void *)(uintptr_t)base;
-	segment.memsz = size;
-	ret = syscall(SYS_kexec_load, (unsigned long)base, 1UL, &segment,
-		      (unsigned long)KEXEC_ARCH_DEFAULT);
+	nr_segments = make_segments(plan, buf, segments);
+	ret = nr_segments ?
+	      syscall(SYS_kexec_load, (unsigned long)entry, nr_segments,
+		      segments, (unsigned long)KEXEC_ARCH_DEFAULT) : -1;
 	if (ret)
-		snprintf(why, why_len, "kexec cannot load the restore code at %#" PRIx64 ": %s",
-			 base, strerror(errno));
+		snprintf(why, why_len, "kexec cannot load the restore code (%lu segments, first at %#" PRIx64 "): %s",
+			 nr_segments, entry,
+			 nr_segments ? strerror(errno) : "too many");
 	free(buf);
 	return ret ? -1 : 0;
 }
-
 void restore_jump(void)
 {
 	syscall(SYS_reboot, LINUX_REBOOT_MAGIC1, LINUX_REBOOT_MAGIC2,

@@ -26,12 +26,20 @@ khib_stub_start:
 	movq	stub_pml4(%rip), %rax
 	movq	%rax, %cr3
 
-	/* Moves: { dst_pfn, src_pfn, nr_pages }, ended by nr_pages == 0. */
+	/*
+	 * Moves: { dst_pfn, src_pfn, nr_pages }, ended by nr_pages == 0;
+	 * nr_pages == ~0 continues the list at page src_pfn.
+	 */
 	movq	stub_moves(%rip), %rbx
 1:	movq	16(%rbx), %rcx
 	testq	%rcx, %rcx
 	jz	2f
-	movq	0(%rbx), %rdi
+	cmpq	$-1, %rcx
+	jne	3f
+	movq	8(%rbx), %rbx
+	shlq	$12, %rbx
+	jmp	1b
+3:	movq	0(%rbx), %rdi
 	movq	8(%rbx), %rsi
 	shlq	$12, %rdi
 	shlq	$12, %rsi
