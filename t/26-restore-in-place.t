@@ -1,10 +1,12 @@
 #!/usr/bin/perl
-# Restore in place (khib.inplace on the command line forces it whatever
-# the image's size): at boot khib-restore checks the image, the kernel
+# Restore in place: at boot khib-restore checks the image, the kernel
 # takes its header, and the hibernate kernel is booted into the memory it
 # was lent at hibernation; it puts every page back, marks the image used
-# and enters the restored kernel.  Two cycles at 60 % of the 1 GiB guest,
-# every byte checked after each, and the image is never resumed twice.
+# and enters the restored kernel.  Two cycles at 60 % of the 1 GiB guest
+# with khib.inplace on the command line, which forces it whatever the
+# image's size, then one at 91 %, where the image is too large to load
+# through /dev/snapshot and the choice is khib's own.  Every byte is
+# checked after each.
 use strict;
 use warnings;
 use FindBin;
@@ -44,4 +46,26 @@ for my $i (1 .. @{ $res->{cycles} }) {
 	   "cycle $i: the host saw the same file hashes before and after");
 }
 ok($res->{ok}, 'all cycles passed') or diag($res->{error});
+
+my $big = KhibQemu::run_cycles(
+	cycles => 1,
+	fill => 91,
+	log => "$KhibQemu::BUILD/t-inplace-91.log",
+	disk => "$KhibQemu::BUILD/t-inplace-disk.img",
+	report => sub {
+		my ($i, $c) = @_;
+		diag(sprintf("91 %%: hibernate %.1f s, resume %.1f s, image %d MiB",
+			     $c->{hibernate_seconds}, $c->{resume_seconds},
+			     $c->{image_mib}));
+	},
+);
+my $first = $big->{first_boot};
+ok($first && KhibQemu::find($first, qr/^khib-writer: the image needs \d+ MiB to be loaded at resume, \d+ MiB are free there: it will be restored in place$/),
+   '91 %: the writer accepts an image too large for /dev/snapshot, to be restored in place');
+ok($big->{boots}[1] && KhibQemu::find($big->{boots}[1], qr/^khib-restore: the image needs \d+ MiB to be loaded safely and \d+ MiB are free in this boot .*; restoring it in place through the hibernate kernel \(32 MiB\)$/),
+   '91 %: at boot khib-restore chooses the restore in place itself');
+ok($big->{cycles}[0] && $big->{cycles}[0]{image_pages} * 4096 >= 0.91 * 1024 * 1024 * 1024,
+   '91 %: the image holds at least 91 % of RAM');
+ok($big->{ok}, '91 %: files, anonymous memory and the counting process survived')
+	or diag($big->{error});
 done_testing();

@@ -3,8 +3,10 @@
 # /dev/snapshot): a power cut halfway through the restore leaves the image
 # valid, and the next boot restores it and every byte checks out; a reset
 # right after the jump into the restored system (the image already marked
-# used) never resumes the image again: the next boot is a normal one.  The
-# disk honours flushes (cache=writeback).
+# used) never resumes the image again: the next boot is a normal one.  A
+# chunk damaged on disk, which a restore in place finds only after the
+# main kernel has gone, gets the image discarded and the machine rebooted
+# into a normal boot.  The disk honours flushes (cache=writeback).
 use strict;
 use warnings;
 use FindBin;
@@ -53,4 +55,30 @@ for my $way (['in place', 'khib.inplace', qr/^khib-writer: +[2-7]\d% restored/,
 	   "$way: the next boot does not resume the image again");
 	ok(KhibQemu::find($next, qr/^KHIB-NORMAL-BOOT$/), "$way: it boots normally");
 }
+# Flip a byte in the middle of the data stream (superblock: data_offset
+# at byte 104, data_bytes at 112).
+sub damage_data {
+	open my $fh, '+<', $o{disk} or die "cannot open $o{disk}: $!\n";
+	binmode $fh;
+	sysread($fh, my $sb, 128) == 128 or die "short superblock\n";
+	my ($offset, $bytes) = unpack('Q< Q<', substr($sb, 104, 16));
+	my $at = $offset + int($bytes / 2);
+	sysseek($fh, $at, 0);
+	sysread($fh, my $b, 1);
+	sysseek($fh, $at, 0);
+	syswrite($fh, chr(ord($b) ^ 0x10));
+	close $fh;
+}
+
+hibernate_once('in place, damaged chunk', 'khib.inplace');
+damage_data();
+my $bad = KhibQemu::boot(%o, append => 'khib.test=report khib.inplace');
+ok(KhibQemu::find($bad, qr/^khib-writer: cannot restore the image on \S+ in place: chunk \d+: .*; image discarded, rebooting to a normal boot$/),
+   'in place, damaged chunk: found, the image discarded, the machine reboots');
+ok(!KhibQemu::find($bad, qr/^KHIB-NORMAL-BOOT$/) && !$bad->{timed_out},
+   'in place, damaged chunk: the main kernel that booted is gone; QEMU ends at the reboot');
+my $after = KhibQemu::boot(%o, append => 'khib.test=report khib.inplace');
+ok(KhibQemu::find($after, qr/^khib-restore: \/dev\/vda: image is discarded; booting normally$/),
+   'in place, damaged chunk: the next boot finds the image discarded');
+ok(KhibQemu::find($after, qr/^KHIB-NORMAL-BOOT$/), 'in place, damaged chunk: and boots normally');
 done_testing();
