@@ -279,6 +279,49 @@ static void test_damage(void)
 	fake_free(&m);
 }
 
+/*
+ * A chunk left on the device by an older image, at the place and in the
+ * shape the new image's would have, is refused by its image identity.
+ */
+static void test_replayed_chunk(void)
+{
+	struct fake_machine m;
+	struct writer_report rep;
+	struct khib_image_super old_sb, sb;
+	uint64_t pages, bad;
+	uint8_t *record;
+	size_t len;
+	char why[256];
+	int fd;
+
+	fake_init(&m, RAM_PAGES, 5);
+	fake_build_descriptor(&m, 4096, 10);
+	make_target(64 << 20);
+	write_image(&m, 0, &rep);
+	old_sb = read_super();
+	len = KHIB_RECORD_ALIGN * 8;
+	record = malloc(len);
+	fd = open(target, O_RDONLY);
+	if (!record || pread(fd, record, len, (off_t)old_sb.data_offset) !=
+		       (ssize_t)len)
+		perror("test_replayed_chunk");
+	close(fd);
+
+	write_image(&m, 0, &rep);
+	sb = read_super();
+	ok(sb.image_id != old_sb.image_id && sb.data_offset == old_sb.data_offset,
+	   "two images of the same memory differ in their identity only");
+	fd = open(target, O_RDWR);
+	if (pwrite(fd, record, len, (off_t)sb.data_offset) != (ssize_t)len)
+		perror("test_replayed_chunk");
+	close(fd);
+	ok(read_back(&m, &pages, &bad, why) < 0 &&
+	   strstr(why, "belongs to another image"),
+	   "a chunk of the older image in its place is refused: %s", why);
+	free(record);
+	fake_free(&m);
+}
+
 static void test_too_small(void)
 {
 	struct fake_machine m;
@@ -328,6 +371,7 @@ int main(void)
 	test_round_trip(COMPRESS_ALWAYS, -5, 2);
 	test_round_trip(COMPRESS_AUTO, 1, 2);
 	test_damage();
+	test_replayed_chunk();
 	test_too_small();
 	test_missing_target();
 	unlink(target);

@@ -43,6 +43,7 @@ struct chunk_stream {
 	uint64_t offset, end;	/* device offsets of the stream */
 	uint64_t nr_pages, nr_chunks;
 	const uint64_t *zero_bits;
+	uint64_t image_id;
 	size_t record_max;
 	pthread_mutex_t lock;
 	pthread_cond_t changed;
@@ -98,7 +99,8 @@ static const char *read_record(struct chunk_stream *s, uint64_t index,
 		return why;
 	}
 	memcpy(&job->h, job->record, sizeof(job->h));
-	if (!chunk_header_check(&job->h, index, index * KHIB_CHUNK_PAGES,
+	if (!chunk_header_check(&job->h, s->image_id, index,
+				index * KHIB_CHUNK_PAGES,
 				image_chunk_pages(s->nr_pages, index), why, why_len))
 		return why;
 	if (memcmp(job->h.zero_map, s->zero_bits + index * (KHIB_CHUNK_PAGES / 64),
@@ -304,6 +306,7 @@ struct chunk_stream *chunk_stream_start(struct blockdev *dev, uint64_t offset,
 					uint64_t bytes, uint64_t nr_pages,
 					uint64_t nr_chunks,
 					const uint64_t *zero_bits,
+					uint64_t image_id,
 					unsigned int threads,
 					const struct chunk_sink *sink)
 {
@@ -319,6 +322,7 @@ struct chunk_stream *chunk_stream_start(struct blockdev *dev, uint64_t offset,
 	s->nr_pages = nr_pages;
 	s->nr_chunks = nr_chunks;
 	s->zero_bits = zero_bits;
+	s->image_id = image_id;
 	s->sink = sink;
 	s->record_max = image_record_max();
 	pthread_mutex_init(&s->lock, NULL);

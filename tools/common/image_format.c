@@ -162,7 +162,7 @@ void chunk_header_seal(struct khib_chunk_header *h)
 	h->header_hash = image_hash(h, sizeof(*h));
 }
 
-bool chunk_header_check(const struct khib_chunk_header *h,
+bool chunk_header_check(const struct khib_chunk_header *h, uint64_t image_id,
 			uint64_t index, uint64_t first_page, uint32_t nr_pages,
 			char *why, size_t why_len)
 {
@@ -173,6 +173,14 @@ bool chunk_header_check(const struct khib_chunk_header *h,
 	    image_hash(&copy, sizeof(copy)) != h->header_hash) {
 		snprintf(why, why_len, "chunk %llu: header damaged",
 			 (unsigned long long)index);
+		return false;
+	}
+	if (h->image_id != image_id) {
+		snprintf(why, why_len,
+			 "chunk %llu: belongs to another image (%#llx, not %#llx)",
+			 (unsigned long long)index,
+			 (unsigned long long)h->image_id,
+			 (unsigned long long)image_id);
 		return false;
 	}
 	if (h->index != index || h->first_page != first_page ||

@@ -33,7 +33,7 @@ enum image_verdict image_super_check(const struct khib_image_super *sb,
 const char *image_state_name(uint32_t state);
 
 void chunk_header_seal(struct khib_chunk_header *h);
-bool chunk_header_check(const struct khib_chunk_header *h,
+bool chunk_header_check(const struct khib_chunk_header *h, uint64_t image_id,
 			uint64_t index, uint64_t first_page, uint32_t nr_pages,
 			char *why, size_t why_len);
 

@@ -256,7 +256,8 @@ int image_start_stream(struct image_reader *r)
 	r->stream = chunk_stream_start(&r->dev, sb->data_offset,
 				       sb->data_bytes, sb->nr_pages,
 				       sb->nr_chunks, r->zero_bits,
-				       image_stream_threads(), r->sink);
+				       sb->image_id, image_stream_threads(),
+				       r->sink);
 	if (!r->stream) {
 		snprintf(r->why, sizeof(r->why),
 			 "cannot start reading the image: %s", strerror(errno));

@@ -124,6 +124,7 @@ struct khib_image_super {
 	uint64_t nr_own_ranges;	/* the hibernate kernel's RAM */
 	uint64_t nr_redirects;
 	uint64_t nr_free_pages;	/* pages a restore may overwrite */
+	uint64_t image_id;	/* random, in every chunk header too */
 };
 
 /* Limits of the memory map, the same for writer and reader. */
@@ -169,6 +170,8 @@ struct khib_chunk_header {
 	uint32_t payload_bytes;	/* bytes of payload after this header */
 	uint64_t data_hash;	/* of the non-zero pages, uncompressed */
 	uint64_t zero_map[KHIB_CHUNK_PAGES / 64];	/* bit i: page i is zero */
+	uint64_t image_id;	/* the superblock's: a chunk of another image
+				 * left on the device is refused */
 	uint64_t header_hash;	/* of this header */
 };
 

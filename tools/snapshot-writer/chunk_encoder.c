@@ -85,6 +85,7 @@ bool chunk_encode(struct chunk_encoder *e, uint64_t index,
 		.index = index,
 		.first_page = index * KHIB_CHUNK_PAGES,
 		.nr_pages = nr_pages,
+		.image_id = e->image_id,
 	};
 	uint8_t *payload = record + sizeof(h);
 	size_t cap = image_record_max() - sizeof(h), stored, len;

@@ -14,6 +14,7 @@
 #include "khib_image.h"
 
 struct chunk_encoder {
+	uint64_t image_id;	/* into every chunk header */
 	void *zstd;		/* ZSTD_CCtx, created on first use */
 	uint8_t *gather;	/* the non-zero pages, for the compressor */
 };

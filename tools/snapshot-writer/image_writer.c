@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -30,6 +31,7 @@ struct writer {
 	uint64_t data_offset;
 	uint64_t data_bytes;
 	uint64_t *zero_bits;	/* the zero map, whole chunks of it */
+	uint64_t image_id;	/* random, tells this image's chunks apart */
 	uint64_t next_progress;
 };
 
@@ -126,6 +128,7 @@ static int write_data(struct writer *w)
 		.mode = w->opt->level ? w->opt->mode : COMPRESS_OFF,
 		.level = w->opt->level,
 		.zero_bits = w->zero_bits,
+		.image_id = w->image_id,
 	};
 	struct pipeline_stats st;
 	struct write_pipeline *p = pipeline_start(&cfg);
@@ -336,6 +339,11 @@ static int write_image(struct writer *w)
 	int error;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (getrandom(&w->image_id, sizeof(w->image_id), GRND_NONBLOCK) !=
+	    sizeof(w->image_id))
+		/* No entropy yet: time and sequence still differ per image. */
+		w->image_id = (uint64_t)t0.tv_nsec << 32 ^ (uint64_t)t0.tv_sec ^
+			      d->sequence << 48;
 	sb.nr_pages = d->nr_image_pages;
 	/* Whatever image was there stops being restorable first. */
 	error = write_super(w, &sb);
@@ -356,6 +364,7 @@ static int write_image(struct writer *w)
 	sb.page_size = PAGE_BYTES;
 	sb.chunk_pages = KHIB_CHUNK_PAGES;
 	sb.sequence = d->sequence;
+	sb.image_id = w->image_id;
 	sb.nr_pages = d->nr_image_pages;
 	sb.nr_zero_pages = w->report->zero_pages;
 	sb.nr_chunks = image_nr_chunks(d->nr_image_pages);

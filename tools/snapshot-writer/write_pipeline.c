@@ -119,6 +119,7 @@ static void *encoder_main(void *arg)
 	struct chunk_encoder enc;
 	bool ready = !chunk_encoder_init(&enc);
 
+	enc.image_id = p->cfg.image_id;
 	pthread_mutex_lock(&p->lock);
 	if (!ready)
 		fail_locked(p, 0, "no memory for an encoder");

@@ -33,6 +33,7 @@ struct pipeline_config {
 	int level;		/* zstd level when compressing */
 	/* Bit i is set for each all-zero image page i (zeroed by caller). */
 	uint64_t *zero_bits;
+	uint64_t image_id;	/* into every chunk header */
 };
 
 struct pipeline_stats {
