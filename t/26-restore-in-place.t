@@ -38,7 +38,7 @@ for my $i (1 .. @{ $res->{cycles} }) {
 	ok($plan && $plan->[2] == $c->{image_pages} && $plan->[3] > 0,
 	   "cycle $i: it restores every page of the image, parking those in its own memory")
 		or diag($plan ? $plan->[1] : 'no plan line');
-	ok($boot && KhibQemu::find($boot, qr/^khib-writer: image restored and verified in [\d.]+ s, \d+ MB\/s of image, on \d+ threads; marked used, jumping into it$/),
+	ok($boot && KhibQemu::find($boot, qr/^khib-writer: image restored and verified in [\d.]+ s, \d+ MB\/s of image, on \d+ threads \([\d.]+ s of their time placing pages\); marked used, jumping into it$/),
 	   "cycle $i: every chunk verified, the image marked used before the jump");
 	ok($c->{ok}, "cycle $i: files, anonymous memory and the counting process survived")
 		or diag($c->{verify} // 'not resumed');

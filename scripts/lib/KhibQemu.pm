@@ -66,7 +66,9 @@ sub boot {
 		# informational message could land in the middle of a line the
 		# tests look for.  The full kernel log stays in dmesg.
 		'-append', "console=ttyS0 loglevel=4 khib.resume=/dev/vda $o{append}",
-		'-drive', "file=$o{disk},if=virtio,format=raw,cache=" .
+		# $o{blkdebug}: a blkdebug rules file that fails chosen I/O.
+		'-drive', "file=" . ($o{blkdebug} ? "blkdebug:$o{blkdebug}:" : '') .
+			"$o{disk},if=virtio,format=raw,cache=" .
 			($o{disk_cache} // 'unsafe') .
 			($o{disk_readonly} ? ',readonly=on' : ''),
 		map { ('-drive', "file=$_,if=virtio,format=raw,cache=unsafe") }
