@@ -22,6 +22,14 @@ static void print_details(const struct khib_image_super *sb)
 	       (uint64_t)sb->header_offset, (uint64_t)sb->map_offset,
 	       (uint64_t)sb->map_bytes, (uint64_t)sb->data_offset,
 	       (uint64_t)sb->data_bytes);
+	printf("  zero map at %" PRIu64 " (%" PRIu64 " bytes), memory map at %" PRIu64
+	       " (%" PRIu64 " bytes: %" PRIu64 " RAM ranges, %" PRIu64
+	       " lent, %" PRIu64 " swapped pages, %" PRIu64 " free pages)\n",
+	       (uint64_t)sb->zero_map_offset, (uint64_t)sb->zero_map_bytes,
+	       (uint64_t)sb->mem_map_offset, (uint64_t)sb->mem_map_bytes,
+	       (uint64_t)sb->nr_ram_ranges, (uint64_t)sb->nr_own_ranges,
+	       (uint64_t)sb->nr_redirects, (uint64_t)sb->nr_free_pages);
+	printf("  image id %#" PRIx64 "\n", (uint64_t)sb->image_id);
 	printf("  compression %s level %d, written in %u ms\n",
 	       sb->compressor == KHIB_ENC_ZSTD ? "zstd" : "none", sb->level,
 	       sb->write_ms);
