@@ -33,7 +33,7 @@ TOOLS := $(BIN)/khib-writer $(BIN)/khib-restore $(BIN)/khib-workload \
 	 $(BIN)/khib-inspect $(BIN)/khib-park
 
 .PHONY: all deps tools kernels cycle bench test check-patches unit-test \
-	integration-test clean
+	integration-test fuzz fuzz-short clean
 
 all: deps kernels tools $(INITRAMFS)
 
@@ -138,7 +138,18 @@ unit-test: $(UAPI_HEADER)
 integration-test: all
 	prove -v t/
 
-test: deps check-patches unit-test integration-test
+# libFuzzer over the image reader and the descriptor loader (clang);
+# FUZZ_SECONDS per target.
+FUZZ_SECONDS ?= 300
+
+fuzz: $(UAPI_HEADER)
+	@$(MAKE) -s -C tests/fuzz BUILD=$(abspath $(BUILD)) \
+		FUZZ_SECONDS=$(FUZZ_SECONDS)
+
+fuzz-short: $(UAPI_HEADER)
+	@$(MAKE) -s -C tests/fuzz BUILD=$(abspath $(BUILD)) FUZZ_SECONDS=20
+
+test: deps check-patches unit-test fuzz-short integration-test
 
 clean:
 	rm -rf $(BIN) $(OBJ) $(STAMP) $(INITRAMFS) $(HIB_LIST) $(BUILD)/stripped
