@@ -10,7 +10,7 @@
 #include "tap.h"
 
 #define RAM_PAGES	4096
-#define OWN_END		256	/* the restoring kernel runs in [1, OWN_END) */
+#define OWN_END		256	/* the restoring kernel: [1, OWN_END) */
 #define SRC_BASE	2048	/* where the jump put pages 1.. */
 
 static uint64_t words[RAM_PAGES / 64];
@@ -39,7 +39,8 @@ static size_t setup(void)
 	for (uint64_t p = 1000; p < 1100; p++)
 		set_page(p);
 	for (uint64_t p = 1; p < OWN_END; p++)
-		redirects[p - 1] = (struct khib_image_redirect){ p, SRC_BASE + p };
+		redirects[p - 1] =
+			(struct khib_image_redirect){ p, SRC_BASE + p };
 	nr_free = 0;
 	return OWN_END - 1;
 }
@@ -74,7 +75,8 @@ static void test_good_plan(void)
 	seg = plan.segment_pfns[0];
 	ok(plan.segment_pages == inplace_segment_pages(1, RAM_PAGES) &&
 	   plan.segment_runs == 1 && seg >= SRC_BASE + 100 &&
-	   plan.segment_pfns[plan.segment_pages - 1] == seg + plan.segment_pages - 1 &&
+	   plan.segment_pfns[plan.segment_pages - 1] ==
+	   seg + plan.segment_pages - 1 &&
 	   seg + plan.segment_pages <= SRC_BASE + OWN_END,
 	   "the restore code sits in one run of swapped pages nobody uses (%llu pages at %llu)",
 	   (unsigned long long)plan.segment_pages, (unsigned long long)seg);
@@ -112,7 +114,8 @@ static void test_refusals(void)
 	/* Room in scattered pages: the descriptor's, apart from each other. */
 	for (nr_free = 0; nr_free < 16; nr_free++)
 		free_pfns[nr_free] = 3000 + 2 * nr_free;
-	ok(!plan_for(&plan, n, why) && plan.segment_runs == plan.segment_pages &&
+	ok(!plan_for(&plan, n, why) &&
+	   plan.segment_runs == plan.segment_pages &&
 	   plan.segment_pfns[0] == 3000,
 	   "single free pages take the restore code, one segment each (%s)", why);
 	inplace_plan_free(&plan);

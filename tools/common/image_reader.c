@@ -268,9 +268,20 @@ int image_start_stream(struct image_reader *r)
 
 int image_next_chunk(struct image_reader *r, struct stream_chunk *chunk)
 {
+	int ret;
+
 	if (image_start_stream(r))
 		return -1;
-	return chunk_stream_next(r->stream, chunk, r->why, sizeof(r->why));
+	ret = chunk_stream_next(r->stream, chunk, r->why, sizeof(r->why));
+	if (ret > 0)
+		r->pages_read += chunk->nr_pages;
+	if (ret == 0 && r->pages_read != r->sb.nr_pages) {
+		snprintf(r->why, sizeof(r->why), "image ends after %" PRIu64
+			 " of %" PRIu64 " pages", r->pages_read,
+			 (uint64_t)r->sb.nr_pages);
+		return -1;
+	}
+	return ret;
 }
 
 void image_stop_stream(struct image_reader *r)

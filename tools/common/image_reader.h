@@ -30,6 +30,7 @@ struct image_reader {
 	const uint64_t *free_pfns;	/* sb.nr_free_pages */
 	struct chunk_stream *stream;	/* the data stream, once started */
 	const struct chunk_sink *sink;	/* where decoders put chunks, or NULL */
+	uint64_t pages_read;		/* pages of the chunks handed out */
 	char why[256];			/* what went wrong */
 };
 
@@ -57,8 +58,9 @@ void image_set_sink(struct image_reader *r, const struct chunk_sink *sink);
 unsigned int image_stream_threads(void);
 
 /*
- * The next verified chunk (the stream is started if it is not yet), read ahead and decoded on every CPU; valid
- * until the next call.  Return 1, 0 after the last chunk, or -1 with why
+ * The next verified chunk (the stream is started if it is not yet), read
+ * ahead and decoded on every CPU; valid until the next call.  Return 1, 0
+ * after the last chunk once every page of the image came, or -1 with why
  * filled in.
  */
 int image_next_chunk(struct image_reader *r, struct stream_chunk *chunk);

@@ -135,7 +135,7 @@ static int place_segment(struct inplace_plan *plan,
 {
 	size_t cap = in->nr_redirects + in->nr_free + 1, nr = 0, nr_runs = 0;
 	uint64_t *spare = malloc(cap * sizeof(*spare)), taken = 0;
-	struct page_run *runs = malloc(cap * sizeof(*runs));
+	struct page_run *runs = malloc(cap * sizeof(*runs)), *last;
 	int ret = 1;
 
 	plan->segment_pfns = malloc(plan->segment_pages * sizeof(uint64_t));
@@ -156,9 +156,9 @@ static int place_segment(struct inplace_plan *plan,
 		    in_ranges(own, nr_own, spare[i]))
 			continue;
 		plan->spare++;
-		if (nr_runs && runs[nr_runs - 1].start + runs[nr_runs - 1].len ==
-			       spare[i])
-			runs[nr_runs - 1].len++;
+		last = nr_runs ? &runs[nr_runs - 1] : NULL;
+		if (last && last->start + last->len == spare[i])
+			last->len++;
 		else
 			runs[nr_runs++] = (struct page_run){ spare[i], 1 };
 	}
@@ -233,7 +233,8 @@ int inplace_plan_make(struct inplace_plan *plan,
 	if (ret) {
 		snprintf(why, why_len, ret < 0 ? "no memory for the restore plan" :
 			 "the restore code needs %" PRIu64 " free pages in at most %d runs; the image leaves %" PRIu64,
-			 plan->segment_pages, INPLACE_MAX_SEGMENTS, plan->spare);
+			 plan->segment_pages, INPLACE_MAX_SEGMENTS,
+			 plan->spare);
 		goto fail;
 	}
 	return 0;

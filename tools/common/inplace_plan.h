@@ -35,11 +35,11 @@ struct move_run {
 struct inplace_plan {
 	struct move_run *runs;
 	size_t nr_runs;
-	uint64_t parked;		/* image pages parked in the jump's place */
-	uint64_t *segment_pfns;		/* page i of the restore code, ascending */
+	uint64_t parked;		/* image pages parked away */
+	uint64_t *segment_pfns;		/* the restore code's, ascending */
 	uint64_t segment_pages;
-	unsigned int segment_runs;	/* runs of consecutive pages among them */
-	uint64_t spare;			/* pages it could have taken */
+	unsigned int segment_runs;	/* runs of consecutive ones */
+	uint64_t spare;			/* pages it could have used */
 	uint64_t max_pfn;		/* end of RAM: what the code maps */
 };
 

@@ -25,7 +25,8 @@ int system_ram_ranges(struct khib_image_range *ranges, size_t max)
 			errno = E2BIG;
 			return -1;
 		}
-		ranges[n].start_pfn = (start + KHIB_PAGE_SIZE - 1) / KHIB_PAGE_SIZE;
+		ranges[n].start_pfn = (start + KHIB_PAGE_SIZE - 1) /
+				      KHIB_PAGE_SIZE;
 		ranges[n].end_pfn = (end + 1) / KHIB_PAGE_SIZE;
 		n++;
 	}

@@ -131,8 +131,10 @@ static int placer_init(struct placer *p, const struct image_reader *r,
 	}
 	pfn_walk_init(&walk, r->chunks, r->nr_chunks);
 	for (uint64_t k = 0; k < nr_chunks; k++) {
+		uint32_t pages = image_chunk_pages(r->sb.nr_pages, k);
+
 		p->starts[k] = walk;
-		for (uint32_t i = 0; i < image_chunk_pages(r->sb.nr_pages, k); i++)
+		for (uint32_t i = 0; i < pages; i++)
 			pfn_walk_next(&walk);
 	}
 	return 0;
@@ -154,14 +156,7 @@ static int place_pages(struct image_reader *r)
 			next_report = done + total / 10 + 1;
 		}
 	}
-	if (ret < 0)
-		return -1;
-	if (done != total) {
-		snprintf(r->why, sizeof(r->why), "image ends after %" PRIu64
-			 " of %" PRIu64 " pages", done, total);
-		return -1;
-	}
-	return 0;
+	return ret < 0 ? -1 : 0;
 }
 
 bool restore_in_place(const char *device)

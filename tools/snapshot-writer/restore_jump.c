@@ -63,7 +63,8 @@ static void build_tables(uint8_t *segment, const struct inplace_plan *plan,
 	for (uint64_t g = 0; g < gib; g++) {
 		uint64_t *dir = page_of(segment, INPLACE_LOW_PD_PAGE + g);
 
-		low_pdpt[g] = phys_of(plan, INPLACE_LOW_PD_PAGE + g) | PTE_TABLE;
+		low_pdpt[g] = phys_of(plan, INPLACE_LOW_PD_PAGE + g) |
+			      PTE_TABLE;
 		for (uint64_t i = 0; i < 512; i++)
 			dir[i] = ((g << 30) + i * LARGE_PAGE) | PTE_LARGE;
 	}
@@ -71,7 +72,7 @@ static void build_tables(uint8_t *segment, const struct inplace_plan *plan,
 				 PTE_TABLE;
 	high_pdpt[(va >> 30) & 511] = phys_of(plan, INPLACE_HIGH_PD_PAGE) |
 				      PTE_TABLE;
-	/* Two large pages, in case restore_registers() crosses into the next. */
+	/* Two large pages: restore_registers() may cross into the next. */
 	high_pd[pd] = (text & ~(LARGE_PAGE - 1)) | PTE_LARGE;
 	if (pd < 511)
 		high_pd[pd + 1] = ((text & ~(LARGE_PAGE - 1)) + LARGE_PAGE) |
@@ -90,7 +91,9 @@ static void build_moves(uint8_t *segment, const struct inplace_plan *plan,
 		if (used == INPLACE_MOVES_PER_PAGE - 1) {
 			page++;
 			slot[used] = (struct move_run){
-				0, plan->segment_pfns[page], INPLACE_MOVES_NEXT };
+				.src_pfn = plan->segment_pfns[page],
+				.nr_pages = INPLACE_MOVES_NEXT,
+			};
 			slot = (struct move_run *)page_of(segment, page);
 			used = 0;
 		}
@@ -106,8 +109,10 @@ static unsigned long make_segments(const struct inplace_plan *plan,
 	unsigned long n = 0;
 
 	for (uint64_t i = 0; i < plan->segment_pages; i++) {
-		if (n && (uint64_t)(uintptr_t)seg[n - 1].mem + seg[n - 1].memsz ==
-			 phys_of(plan, i)) {
+		uint64_t end = n ? (uint64_t)(uintptr_t)seg[n - 1].mem +
+				   seg[n - 1].memsz : 0;
+
+		if (n && end == phys_of(plan, i)) {
 			seg[n - 1].bufsz += PAGE;
 			seg[n - 1].memsz += PAGE;
 			continue;
