@@ -189,23 +189,23 @@ static void measure_rates(const struct options *opt,
  */
 #define MAX_OWN_RANGES	64
 
+/* This kernel's own RAM, read once per request. */
+struct own_ram {
+	struct khib_image_range ranges[MAX_OWN_RANGES];
+	size_t nr;
+};
+
 /* Can the image be restored in place, from the memory this kernel has? */
 static bool inplace_restorable(const struct descriptor_view *view,
+			       const struct own_ram *own,
 			       char *why, size_t why_len)
 {
-	struct khib_image_range own[MAX_OWN_RANGES];
 	struct khib_image_range ram[KHIB_MAX_RAM_RANGES];
 	struct khib_image_redirect *redirects;
 	struct inplace_input in;
 	struct inplace_plan plan;
-	int nr_own = system_ram_ranges(own, MAX_OWN_RANGES);
 	bool possible;
 
-	if (nr_own < 0) {
-		snprintf(why, why_len, "cannot read this kernel's memory map: %s",
-			 strerror(errno));
-		return false;
-	}
 	redirects = calloc(view->nr_redirects + 1, sizeof(*redirects));
 	if (!redirects) {
 		snprintf(why, why_len, "no memory to plan a restore in place");
@@ -227,7 +227,7 @@ static bool inplace_restorable(const struct descriptor_view *view,
 		.free_pfns = view->desc_pfns,
 		.nr_free = view->nr_desc_pfns,
 	};
-	possible = !inplace_plan_make(&plan, &in, own, (size_t)nr_own, why,
+	possible = !inplace_plan_make(&plan, &in, own->ranges, own->nr, why,
 				      why_len);
 	if (possible) {
 		printf("khib-writer: a restore in place parks %" PRIu64 " pages and needs %" PRIu64 " of %" PRIu64 " spare pages for its last step\n",
@@ -240,6 +240,7 @@ static bool inplace_restorable(const struct descriptor_view *view,
 
 static bool image_fits_resume(const struct options *opt,
 			      const struct descriptor_view *view,
+			      const struct own_ram *own,
 			      char *why, size_t why_len)
 {
 	uint64_t pages = view->desc.nr_image_pages;
@@ -259,7 +260,7 @@ static bool image_fits_resume(const struct options *opt,
 		return true;
 	}
 	if (opt->inplace &&
-	    inplace_restorable(view, inplace_why, sizeof(inplace_why))) {
+	    inplace_restorable(view, own, inplace_why, sizeof(inplace_why))) {
 		printf("khib-writer: the image needs %" PRIu64 " MiB to be loaded at resume, %" PRIu64
 		       " MiB are free there: it will be restored in place\n",
 		       need_kib >> 10, opt->resume_free_kib >> 10);
@@ -278,19 +279,13 @@ static bool image_fits_resume(const struct options *opt,
 
 
 /* Is every page of this kernel's RAM that the image holds swapped out? */
-static bool own_memory_safe(const struct descriptor_view *view, char *why,
-			    size_t why_len)
+static bool own_memory_safe(const struct descriptor_view *view,
+			    const struct own_ram *own, char *why, size_t why_len)
 {
-	struct khib_image_range ranges[MAX_OWN_RANGES];
-	int nr = system_ram_ranges(ranges, MAX_OWN_RANGES);
 	uint64_t checked;
 
-	if (nr < 0) {
-		snprintf(why, why_len, "cannot read this kernel's memory map: %s",
-			 strerror(errno));
-		return false;
-	}
-	if (own_memory_check(view, ranges, (size_t)nr, &checked, why, why_len))
+	if (own_memory_check(view, own->ranges, own->nr, &checked, why,
+			     why_len))
 		return false;
 	printf("khib-writer: none of its own %" PRIu64 " MiB of RAM is saved in place of the main kernel's\n",
 	       checked >> 8);
@@ -347,8 +342,9 @@ static bool save_image(struct options *opt, struct physmem *pm,
 		.progress = show_progress,
 		.progress_ctx = &progress,
 	};
-	struct khib_image_range own[MAX_OWN_RANGES];
-	int nr_own = system_ram_ranges(own, MAX_OWN_RANGES);
+	struct own_ram own;
+	int nr_own = system_ram_ranges(own.ranges, MAX_OWN_RANGES);
+	int own_errno = errno;	/* why, if nr_own < 0 */
 	struct image_source src = {
 		.view = &view,
 		.page_at = physmem_page,
@@ -364,22 +360,29 @@ static bool save_image(struct options *opt, struct physmem *pm,
 			    "no khib.target= on the hibernate kernel's command line");
 		return false;
 	}
-	if (nr_own > 0) {
-		wopt.own = own;
-		wopt.nr_own = (size_t)nr_own;
-	}
 	error = descriptor_load(&view, opt->descriptor, physmem_read_page, pm,
 				why, sizeof(why));
 	if (error) {
 		status_fail(status, error, 0, why);
 		return false;
 	}
-	if (!own_memory_safe(&view, why, sizeof(why))) {
+	if (nr_own < 0) {
+		snprintf(why, sizeof(why),
+			 "cannot read this kernel's memory map: %s",
+			 strerror(own_errno));
 		descriptor_free(&view);
 		status_fail(status, KHIB_ERR_USAGE, 0, why);
 		return false;
 	}
-	if (!image_fits_resume(opt, &view, why, sizeof(why))) {
+	own.nr = (size_t)nr_own;
+	wopt.own = own.ranges;
+	wopt.nr_own = own.nr;
+	if (!own_memory_safe(&view, &own, why, sizeof(why))) {
+		descriptor_free(&view);
+		status_fail(status, KHIB_ERR_USAGE, 0, why);
+		return false;
+	}
+	if (!image_fits_resume(opt, &view, &own, why, sizeof(why))) {
 		descriptor_free(&view);
 		status_fail(status, KHIB_ERR_NO_MEMORY, ENOMEM, why);
 		return false;
