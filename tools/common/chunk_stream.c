@@ -51,6 +51,7 @@ struct chunk_stream {
 	unsigned int nr_jobs;
 	uint64_t read, claimed, taken;	/* chunks read, decoding, consumed */
 	bool stopping, failed;
+	bool io_error;		/* failed because the device could not be read */
 	char why[256];
 	pthread_t reader;
 	struct decoder *decoders;
@@ -79,13 +80,15 @@ fail_locked(struct chunk_stream *s, const char *fmt, ...)
 }
 
 /*
- * Read record @index at *offset into @job; NULL or what went wrong.  One
- * read usually does: it takes as much as the last record took, and a
- * second read fetches the rest of a record that turns out longer.
+ * Read record @index at *offset into @job; NULL or what went wrong, with
+ * *@unreadable set if the device failed the read.  One read usually does:
+ * it takes as much as the last record took, and a second read fetches the
+ * rest of a record that turns out longer.
  */
 static const char *read_record(struct chunk_stream *s, uint64_t index,
 			       uint64_t *offset, size_t *guess,
-			       struct job *job, char *why, size_t why_len)
+			       struct job *job, bool *unreadable,
+			       char *why, size_t why_len)
 {
 	size_t record, first = *guess;
 
@@ -96,6 +99,7 @@ static const char *read_record(struct chunk_stream *s, uint64_t index,
 	if (blockdev_read(s->dev, *offset, job->record, first)) {
 		snprintf(why, why_len, "cannot read the image data: %s",
 			 strerror(errno));
+		*unreadable = true;
 		return why;
 	}
 	memcpy(&job->h, job->record, sizeof(job->h));
@@ -121,6 +125,7 @@ static const char *read_record(struct chunk_stream *s, uint64_t index,
 			  record - first)) {
 		snprintf(why, why_len, "cannot read the image data: %s",
 			 strerror(errno));
+		*unreadable = true;
 		return why;
 	}
 	*offset += record;
@@ -138,6 +143,7 @@ static void *reader_main(void *arg)
 	pthread_mutex_lock(&s->lock);
 	while (!s->failed && !s->stopping && s->read < s->nr_chunks) {
 		struct job *job = job_of(s, s->read);
+		bool unreadable = false;
 		const char *error;
 
 		if (job->state != JOB_FREE) {
@@ -145,10 +151,13 @@ static void *reader_main(void *arg)
 			continue;
 		}
 		pthread_mutex_unlock(&s->lock);
-		error = read_record(s, s->read, &offset, &guess, job, why,
-				    sizeof(why));
+		error = read_record(s, s->read, &offset, &guess, job,
+				    &unreadable, why, sizeof(why));
 		pthread_mutex_lock(&s->lock);
 		if (error) {
+			/* Only the first failure is reported. */
+			if (!s->failed)
+				s->io_error = unreadable;
 			fail_locked(s, "%s", error);
 			break;
 		}
@@ -359,6 +368,16 @@ fail:
 		errno = ENOMEM;
 	chunk_stream_stop(s);
 	return NULL;
+}
+
+bool chunk_stream_unreadable(struct chunk_stream *s)
+{
+	bool unreadable;
+
+	pthread_mutex_lock(&s->lock);
+	unreadable = s->failed && s->io_error;
+	pthread_mutex_unlock(&s->lock);
+	return unreadable;
 }
 
 int chunk_stream_next(struct chunk_stream *s, struct stream_chunk *c,

@@ -57,6 +57,12 @@ struct chunk_stream *chunk_stream_start(struct blockdev *dev, uint64_t offset,
 int chunk_stream_next(struct chunk_stream *s, struct stream_chunk *c,
 		      char *why, size_t why_len);
 
+/*
+ * After chunk_stream_next() failed: did the device fail a read (rather
+ * than the data being wrong)?  The image may then be intact.
+ */
+bool chunk_stream_unreadable(struct chunk_stream *s);
+
 /* Memory a stream with @threads decoders holds, in KiB. */
 uint64_t chunk_stream_memory_kib(unsigned int threads);
 

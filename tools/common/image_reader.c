@@ -14,6 +14,7 @@ static enum image_verdict io_failed(struct image_reader *r, const char *what)
 {
 	snprintf(r->why, sizeof(r->why), "cannot read the %s of %s: %s",
 		 what, r->dev.path, strerror(errno));
+	r->unreadable = true;
 	return IMAGE_CORRUPT;
 }
 
@@ -193,7 +194,10 @@ enum image_verdict image_open(struct image_reader *r, const char *path,
 	if (blockdev_open(&r->dev, path, writable)) {
 		snprintf(r->why, sizeof(r->why), "cannot open %s: %s", path,
 			 strerror(errno));
-		return errno == ENOENT ? IMAGE_ABSENT : IMAGE_CORRUPT;
+		if (errno == ENOENT)
+			return IMAGE_ABSENT;
+		r->unreadable = true;
+		return IMAGE_CORRUPT;
 	}
 	verdict = read_super(r);
 	if (verdict == IMAGE_VALID)
@@ -273,6 +277,8 @@ int image_next_chunk(struct image_reader *r, struct stream_chunk *chunk)
 	if (image_start_stream(r))
 		return -1;
 	ret = chunk_stream_next(r->stream, chunk, r->why, sizeof(r->why));
+	if (ret < 0)
+		r->unreadable = chunk_stream_unreadable(r->stream);
 	if (ret > 0)
 		r->pages_read += chunk->nr_pages;
 	if (ret == 0 && r->pages_read != r->sb.nr_pages) {

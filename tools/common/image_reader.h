@@ -31,6 +31,8 @@ struct image_reader {
 	struct chunk_stream *stream;	/* the data stream, once started */
 	const struct chunk_sink *sink;	/* where decoders put chunks, or NULL */
 	uint64_t pages_read;		/* pages of the chunks handed out */
+	bool unreadable;		/* the device failed a read: the
+					 * image may be intact */
 	char why[256];			/* what went wrong */
 };
 

@@ -191,11 +191,24 @@ static int stop_boot(const char *device, const char *why)
 	return STOP_BOOT;
 }
 
-/* A refused image must not be resumed after the normal boot it leads to. */
-static int refuse(const char *device, const char *why)
+/*
+ * A refused image must not be resumed after the normal boot it leads to.
+ * But one that the device failed to read may be intact: it is kept, and
+ * the boot stops, so that the operator chooses.
+ */
+static int refuse(const struct image_reader *r, const char *device,
+		  const char *why)
 {
 	char stop[1024];
-	int discarded = image_discard(device);
+	int discarded;
+
+	if (r && r->unreadable) {
+		snprintf(stop, sizeof(stop),
+			 "%s; the image on %s may be intact and is kept", why,
+			 device);
+		return stop_boot(device, stop);
+	}
+	discarded = image_discard(device);
 
 	if (discarded < 0) {
 		snprintf(stop, sizeof(stop),
@@ -339,7 +352,7 @@ static int restore_in_place(struct image_reader *r, const char *device,
 	switch (header_accepted(r, why, sizeof(why))) {
 	case 0:
 		image_close(r);
-		return refuse(device, why);
+		return refuse(NULL, device, why);
 	case -1:
 		image_close(r);
 		return stop_boot(device, why);
@@ -377,7 +390,7 @@ static int not_loaded(struct image_reader *r, const char *device,
 	char because[600];
 
 	if (feed->kernel_errno != ENOMEM)
-		return refuse(device, why);
+		return refuse(r, device, why);
 	snprintf(because, sizeof(because),
 		 "%s: the kernel has too little memory to load the image", why);
 	snapshot_feed_abort(feed);
@@ -405,7 +418,7 @@ static int restore(const char *device)
 		printf("khib-restore: %s: %s; booting normally\n", device, r.why);
 		return BOOT_ON;
 	case IMAGE_CORRUPT:
-		return refuse(device, r.why);
+		return refuse(&r, device, r.why);
 	case IMAGE_VALID:
 		image_close(&r);
 		break;
@@ -467,7 +480,7 @@ static int restore(const char *device)
 	}
 	image_stop_stream(&r);
 	if (snapshot_feed_freeze(&feed)) {
-		ret = refuse(device, feed.why);
+		ret = refuse(NULL, device, feed.why);
 		goto out;
 	}
 	if (image_mark(&r, KHIB_IMAGE_RESTORED)) {
@@ -478,7 +491,7 @@ static int restore(const char *device)
 			 "cannot mark the image on %s as used (%s), so it is not resumed",
 			 device, strerror(errno));
 		snapshot_feed_abort(&feed);
-		ret = refuse(device, why);
+		ret = refuse(NULL, device, why);
 		goto out;
 	}
 	elapsed = now() - t0;

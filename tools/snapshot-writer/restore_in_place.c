@@ -25,13 +25,22 @@ static double now(void)
 	return t.tv_sec + t.tv_nsec / 1e9;
 }
 
-/* A bad or unusable image must not be tried again at every boot. */
+/*
+ * A bad or unusable image must not be tried again at every boot.  One the
+ * device failed to read may be intact: it is kept, and the machine powers
+ * off rather than boot normally while it is valid.
+ */
 static bool give_up(struct image_reader *r, const char *device,
 		    const char *why)
 {
 	int discarded;
 
 	image_close(r);
+	if (r->unreadable) {
+		printf("khib-writer: cannot restore the image on %s in place: %s; the image may be intact and is kept\n",
+		       device, why);
+		return false;
+	}
 	discarded = image_discard(device);
 	printf("khib-writer: cannot restore the image on %s in place: %s; %s\n",
 	       device, why, discarded >= 0 ?
