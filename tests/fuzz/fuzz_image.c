@@ -3,52 +3,14 @@
  * libFuzzer target: the image reader, as khib-restore and the hibernate
  * kernel's restore in place use it, over an untrusted device.  The input
  * is the whole device.  A valid image is streamed to the end and planned
- * for a restore in place.
+ * for a restore in place (image_drive.c).
  */
 #include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
-#include "image_reader.h"
-#include "inplace_plan.h"
-
-static int device = -1;
-static char path[64];
-
-static void read_all(struct image_reader *r)
-{
-	static const struct khib_image_range own = { 1, 8192 };
-	struct inplace_input in;
-	struct inplace_plan plan;
-	struct stream_chunk c;
-	char why[256];
-
-	while (image_next_chunk(r, &c) > 0)
-		for (uint32_t i = 0, stored = 0; i < c.nr_pages; i++)
-			(void)stream_chunk_page(&c, i, &stored);
-	image_inplace_input(r, &in);
-	if (!inplace_plan_make(&plan, &in, &own, 1, why, sizeof(why)))
-		inplace_plan_free(&plan);
-}
+#include "image_drive.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct image_reader r;
-
-	if (device < 0) {
-		device = memfd_create("khib-fuzz-image", 0);
-		if (device < 0)
-			abort();
-		snprintf(path, sizeof(path), "/proc/self/fd/%d", device);
-	}
-	if (ftruncate(device, 0) || ftruncate(device, (off_t)size) ||
-	    pwrite(device, data, size, 0) != (ssize_t)size)
-		abort();
-	if (image_open(&r, path, false) == IMAGE_VALID) {
-		read_all(&r);
-		image_close(&r);
-	}
+	image_drive(data, size);
 	return 0;
 }
