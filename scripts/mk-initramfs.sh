@@ -1,6 +1,6 @@
 #!/bin/sh
-# Build the main system's initramfs: busybox, kexec-tools, the khib tools,
-# the scripts in initramfs/ and the hibernate kernel.
+# Build the main system's initramfs: busybox, kexec-tools, e2fsck, the khib
+# tools, the scripts in initramfs/ and the hibernate kernel.
 #
 # usage: scripts/mk-initramfs.sh BUILD_DIR HIBERNATE_BZIMAGE OUTPUT
 set -eu
@@ -22,14 +22,21 @@ for applet in $(/bin/busybox --list); do
 	[ -e "$root/bin/$applet" ] || ln -s busybox "$root/bin/$applet"
 done
 
-# kexec and the shared libraries it needs.
-cp /usr/sbin/kexec "$root/sbin/kexec"
-ldd /usr/sbin/kexec | awk '/=>/ { print $3 } /^\t\/lib/ { print $1 }' |
-while read -r lib; do
-	[ -f "$lib" ] || continue
-	mkdir -p "$root$(dirname "$lib")"
-	cp -L "$lib" "$root$lib"
-done
+# A program from the build machine and the shared libraries it needs.
+copy_program() {
+	mkdir -p "$root$(dirname "$1")"
+	cp "$1" "$root$1"
+	ldd "$1" | awk '/=>/ { print $3 } /^\t\/lib/ { print $1 }' |
+	while read -r lib; do
+		[ -f "$lib" ] || continue
+		mkdir -p "$root$(dirname "$lib")"
+		cp -L "$lib" "$root$lib"
+	done
+}
+
+copy_program /usr/sbin/kexec
+# The soak test checks its ext4 file system after every resume.
+copy_program /sbin/e2fsck
 
 for tool in khib-restore khib-workload khib-park; do
 	# Stripped: the initramfs stays in memory, in every image and at resume.

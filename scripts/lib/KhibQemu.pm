@@ -28,6 +28,17 @@ sub defaults {
 	);
 }
 
+# An empty ext4 file system of $mib MiB in the file $path.
+sub create_ext4 {
+	my ($path, $mib) = @_;
+	unlink $path;
+	open my $fh, '>', $path or die "cannot create $path: $!\n";
+	truncate $fh, $mib * 1024 * 1024 or die "truncate $path: $!\n";
+	close $fh;
+	system('mkfs.ext4', '-q', '-F', '-L', 'khib-soak', $path) == 0
+		or die "mkfs.ext4 $path failed\n";
+}
+
 sub create_disk {
 	my (%o) = @_;
 	unlink $o{disk};
@@ -164,12 +175,16 @@ sub file_hashes {
 }
 
 # Run a whole cycle test: boot, fill, then N hibernate/resume cycles.
+# $o{soak}: a disk image for /dev/vdb holding an ext4 file system that the
+# guest keeps busy and checks after every resume (khib-test soak).
 # Returns { ok => bool, error => text, boots => [...], cycles => [...] }.
 sub run_cycles {
 	my (%o) = (defaults(), @_);
 	my $n = $o{cycles} // 3;
 	my $fill = $o{fill} // 60;
-	my $append = "khib.test=cycle:$n:$fill" .
+	my $scenario = $o{soak} ? 'soak' : 'cycle';
+	$o{extra_disks} = [$o{soak}] if $o{soak};
+	my $append = "khib.test=$scenario:$n:$fill" .
 		     ($o{extra_append} ? " $o{extra_append}" : '');
 	my $report = $o{report} // sub { };
 	my %res = (ok => 0, boots => [], cycles => []);
@@ -206,15 +221,21 @@ sub run_cycles {
 			my $restore = find($boot, qr/khib-(?:restore: image loaded|writer: image restored) and verified in ([\d.]+) s/);
 			$c->{in_place} = defined find($boot, qr/^khib-writer: image restored and verified/);
 			$c->{restore_seconds} = $restore->[2] if $restore;
+			if ($o{soak}) {
+				my $fs = find($boot, qr/^KHIB-FSCHECK $i (.*)$/);
+				$c->{fscheck} = $fs ? $fs->[2] : 'no file system check';
+			}
 			my $after = file_hashes($boot, "KHIB-FILE-AFTER $i");
 			my @bad = grep { ($after->{$_} // '') ne $before->{$_} } sort keys %$before;
 			$c->{files_checked} = scalar keys %$before;
 			$c->{files_bad} = \@bad;
 			$c->{ok} = $verify->[2] =~ /files=ok anon=ok process=ok/ && !@bad &&
-				   keys %$before > 0;
+				   keys %$before > 0 &&
+				   (!$o{soak} || $c->{fscheck} =~ /^churn=ok fsck=ok/);
 			$report->($i, $c);
 			unless ($c->{ok}) {
 				$res{error} = "cycle $i: verification failed: $verify->[2]" .
+					      ($o{soak} ? "; $c->{fscheck}" : '') .
 					      (@bad ? " (host saw changed files: @bad)" : '');
 				return \%res;
 			}
@@ -251,6 +272,20 @@ sub run_cycles {
 	unless (find($res{boots}[-1], qr/^KHIB-DONE$/)) {
 		$res{error} = "the last boot did not finish the test";
 		return \%res;
+	}
+	if ($o{soak}) {
+		unless (find($res{boots}[-1], qr/^KHIB-SOAK-UNMOUNTED$/)) {
+			$res{error} = "the soak file system was not unmounted at the end";
+			return \%res;
+		}
+		# The guest has powered off: the host's e2fsck sees the disk
+		# as the next mount would.
+		$res{host_fsck} = `e2fsck -fn $o{soak} 2>&1`;
+		if ($?) {
+			$res{error} = "e2fsck -fn $o{soak} on the host: exit " .
+				      ($? >> 8) . "\n$res{host_fsck}";
+			return \%res;
+		}
 	}
 	$res{ok} = 1;
 	return \%res;

@@ -12,6 +12,9 @@
  *                                  times a second; on SIGUSR1 the memory is
  *                                  checked and STATUS.check gets
  *                                  "check N anon MIB ok|BAD"
+ *   khib-workload churn DIR STATUS keep writing, renaming and deleting
+ *                                  files in DIR (a disk file system); on
+ *                                  SIGUSR1 check every file (churn.c)
  */
 #include <dirent.h>
 #include <errno.h>
@@ -25,7 +28,9 @@
 #include <unistd.h>
 #include <xxhash.h>
 
+#include "churn.h"
 #include "pattern.h"
+#include "status.h"
 
 #define MIB		(1024 * 1024)
 #define FILE_MIB	16
@@ -33,13 +38,9 @@
 static int usage(void)
 {
 	fprintf(stderr,
-		"usage: khib-workload fill DIR MIB | hash DIR | hold MIB STATUS\n");
+		"usage: khib-workload fill DIR MIB | hash DIR | hold MIB STATUS\n"
+		"       khib-workload churn DIR STATUS\n");
 	return 2;
-}
-
-static uint64_t name_seed(const char *name)
-{
-	return XXH3_64bits(name, strlen(name));
 }
 
 static int hash_file(const char *dir, const char *name, uint64_t *hash)
@@ -98,7 +99,7 @@ static int fill(const char *dir, long mib)
 				strerror(errno));
 			return 1;
 		}
-		pattern_init(&p, name_seed(name));
+		pattern_init(&p, pattern_seed(name));
 		for (long m = 0; m < size; m++) {
 			pattern_fill(&p, buf, MIB);
 			if (write(fd, buf, MIB) != MIB) {
@@ -147,28 +148,6 @@ static int hash_dir(const char *dir)
 	return bad;
 }
 
-static volatile sig_atomic_t check_requested;
-
-static void on_usr1(int sig)
-{
-	(void)sig;
-	check_requested = 1;
-}
-
-static void write_file(const char *path, const char *text)
-{
-	char tmp[512];
-	FILE *f;
-
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	f = fopen(tmp, "w");
-	if (!f)
-		return;
-	fputs(text, f);
-	fclose(f);
-	rename(tmp, path);
-}
-
 static int hold(long mib, const char *status)
 {
 	size_t len = (size_t)mib * MIB;
@@ -183,27 +162,27 @@ static int hold(long mib, const char *status)
 			strerror(errno));
 		return 1;
 	}
-	pattern_init(&p, name_seed("anon"));
+	pattern_init(&p, pattern_seed("anon"));
 	pattern_fill(&p, mem, len);
 	want = XXH3_64bits(mem, len);
-	signal(SIGUSR1, on_usr1);
+	status_catch_check_request();
 	snprintf(check_path, sizeof(check_path), "%s.check", status);
 
 	for (;;) {
 		for (int i = 0; i < 100000; i++)
 			count++;
-		if (check_requested) {
+		if (status_check_requested) {
 			uint64_t got = XXH3_64bits(mem, len);
 
-			check_requested = 0;
+			status_check_requested = 0;
 			snprintf(line, sizeof(line), "check %" PRIu64
 				 " anon %ld %s\n", ++checks, mib,
 				 got == want ? "ok" : "BAD");
-			write_file(check_path, line);
+			status_write(check_path, line);
 		}
 		snprintf(line, sizeof(line), "pid %d count %" PRIu64 "\n",
 			 getpid(), count);
-		write_file(status, line);
+		status_write(status, line);
 		usleep(100 * 1000);
 	}
 }
@@ -217,5 +196,7 @@ int main(int argc, char **argv)
 		return hash_dir(argv[2]);
 	if (argc == 4 && !strcmp(argv[1], "hold"))
 		return hold(atol(argv[2]), argv[3]);
+	if (argc == 4 && !strcmp(argv[1], "churn"))
+		return churn(argv[2], argv[3]);
 	return usage();
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <stdio.h>
 #include <string.h>
+#include <xxhash.h>
 
 #include "pattern.h"
 
@@ -62,4 +63,9 @@ void pattern_fill(struct pattern *p, void *buf, size_t len)
 				((uint64_t *)page)[i] = v;
 		}
 	}
+}
+
+uint64_t pattern_seed(const char *name)
+{
+	return XXH3_64bits(name, strlen(name));
 }

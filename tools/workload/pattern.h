@@ -19,5 +19,7 @@ struct pattern {
 void pattern_init(struct pattern *p, uint64_t seed);
 /* Fill @len bytes (a multiple of PATTERN_PAGE) with the next pages. */
 void pattern_fill(struct pattern *p, void *buf, size_t len);
+/* The seed of the data named @name: a file's content follows from its name. */
+uint64_t pattern_seed(const char *name);
 
 #endif
