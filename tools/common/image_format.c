@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -299,4 +300,55 @@ bool page_map_decode(const void *buf, size_t len, struct pfn_chunk **chunks,
 fail:
 	free(list);
 	return false;
+}
+
+static bool in_ram(const struct image_mem_map *m, uint64_t pfn)
+{
+	for (uint64_t i = 0; i < m->nr_ram; i++)
+		if (pfn >= m->ram[i].start_pfn && pfn < m->ram[i].end_pfn)
+			return true;
+	return false;
+}
+
+bool image_ranges_check(const struct khib_image_range *range, uint64_t n,
+			const char *what, char *why, size_t why_len)
+{
+	for (uint64_t i = 0; i < n; i++)
+		if (range[i].start_pfn >= range[i].end_pfn ||
+		    (i && range[i].start_pfn < range[i - 1].end_pfn)) {
+			snprintf(why, why_len,
+				 "%s range %" PRIu64 " of the memory map (PFNs %#" PRIx64 "-%#" PRIx64 ") is empty or out of order",
+				 what, i, (uint64_t)range[i].start_pfn,
+				 (uint64_t)range[i].end_pfn);
+			return false;
+		}
+	return true;
+}
+
+bool image_mem_map_check(const struct image_mem_map *m, char *why,
+			 size_t why_len)
+{
+	if (!image_ranges_check(m->ram, m->nr_ram, "RAM", why, why_len) ||
+	    !image_ranges_check(m->own, m->nr_own, "lent RAM", why, why_len))
+		return false;
+	for (uint64_t i = 0; i < m->nr_free; i++)
+		if ((i && m->free_pfns[i] <= m->free_pfns[i - 1]) ||
+		    !in_ram(m, m->free_pfns[i])) {
+			snprintf(why, why_len,
+				 "free page %" PRIu64 " of the memory map is out of order or outside RAM",
+				 i);
+			return false;
+		}
+	for (uint64_t i = 0; i < m->nr_redirects; i++) {
+		const struct khib_image_redirect *d = &m->redirects[i];
+
+		if ((i && d->pfn <= m->redirects[i - 1].pfn) ||
+		    !in_ram(m, d->pfn) || !in_ram(m, d->src_pfn)) {
+			snprintf(why, why_len,
+				 "swapped page %" PRIu64 " of the memory map is out of order or outside RAM",
+				 i);
+			return false;
+		}
+	}
+	return true;
 }

@@ -76,6 +76,25 @@ static inline uint64_t mem_map_bytes(uint64_t nr_ram_ranges,
 	       nr_free_pages * sizeof(uint64_t);
 }
 
+/* A memory map region (khib_image.h), as its parts. */
+struct image_mem_map {
+	const struct khib_image_range *ram, *own;
+	const struct khib_image_redirect *redirects;
+	const uint64_t *free_pfns;
+	uint64_t nr_ram, nr_own, nr_redirects, nr_free;
+};
+
+/*
+ * Ranges ascending, apart and not empty; swapped and free pages
+ * ascending, inside RAM.  The reader refuses a map that fails this, and
+ * the writer checks its own with it, so that it never writes an image
+ * the reader would refuse.
+ */
+bool image_ranges_check(const struct khib_image_range *range, uint64_t n,
+			const char *what, char *why, size_t why_len);
+bool image_mem_map_check(const struct image_mem_map *m, char *why,
+			 size_t why_len);
+
 /* The largest record of the data stream, padding included. */
 size_t image_record_max(void);
 

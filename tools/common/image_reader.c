@@ -71,59 +71,6 @@ static enum image_verdict read_zero_map(struct image_reader *r)
 	return IMAGE_VALID;
 }
 
-static bool in_ram(const struct image_reader *r, uint64_t pfn)
-{
-	for (uint64_t i = 0; i < r->sb.nr_ram_ranges; i++)
-		if (pfn >= r->ram[i].start_pfn && pfn < r->ram[i].end_pfn)
-			return true;
-	return false;
-}
-
-static bool ranges_sane(struct image_reader *r,
-			const struct khib_image_range *range, uint64_t n,
-			const char *what)
-{
-	for (uint64_t i = 0; i < n; i++)
-		if (range[i].start_pfn >= range[i].end_pfn ||
-		    (i && range[i].start_pfn < range[i - 1].end_pfn)) {
-			snprintf(r->why, sizeof(r->why),
-				 "%s range %" PRIu64 " of the memory map is empty or out of order",
-				 what, i);
-			return false;
-		}
-	return true;
-}
-
-/* Ranges ascending and apart; redirects ascending, inside RAM. */
-static bool mem_map_sane(struct image_reader *r)
-{
-	const struct khib_image_super *sb = &r->sb;
-
-	if (!ranges_sane(r, r->ram, sb->nr_ram_ranges, "RAM") ||
-	    !ranges_sane(r, r->own, sb->nr_own_ranges, "lent RAM"))
-		return false;
-	for (uint64_t i = 0; i < sb->nr_free_pages; i++)
-		if ((i && r->free_pfns[i] <= r->free_pfns[i - 1]) ||
-		    !in_ram(r, r->free_pfns[i])) {
-			snprintf(r->why, sizeof(r->why),
-				 "free page %" PRIu64 " of the memory map is out of order or outside RAM",
-				 i);
-			return false;
-		}
-	for (uint64_t i = 0; i < sb->nr_redirects; i++) {
-		const struct khib_image_redirect *d = &r->redirects[i];
-
-		if ((i && d->pfn <= r->redirects[i - 1].pfn) ||
-		    !in_ram(r, d->pfn) || !in_ram(r, d->src_pfn)) {
-			snprintf(r->why, sizeof(r->why),
-				 "swapped page %" PRIu64 " of the memory map is out of order or outside RAM",
-				 i);
-			return false;
-		}
-	}
-	return true;
-}
-
 static enum image_verdict read_mem_map(struct image_reader *r)
 {
 	const struct khib_image_super *sb = &r->sb;
@@ -143,7 +90,14 @@ static enum image_verdict read_mem_map(struct image_reader *r)
 	r->redirects = (const struct khib_image_redirect *)
 		       (r->own + sb->nr_own_ranges);
 	r->free_pfns = (const uint64_t *)(r->redirects + sb->nr_redirects);
-	return mem_map_sane(r) ? IMAGE_VALID : IMAGE_CORRUPT;
+	return image_mem_map_check(&(struct image_mem_map) {
+			.ram = r->ram, .nr_ram = sb->nr_ram_ranges,
+			.own = r->own, .nr_own = sb->nr_own_ranges,
+			.redirects = r->redirects,
+			.nr_redirects = sb->nr_redirects,
+			.free_pfns = r->free_pfns,
+			.nr_free = sb->nr_free_pages,
+		}, r->why, sizeof(r->why)) ? IMAGE_VALID : IMAGE_CORRUPT;
 }
 
 static enum image_verdict read_metadata(struct image_reader *r)

@@ -8,8 +8,11 @@
 #include "khib_image.h"
 
 /*
- * The top-level System RAM ranges, in whole pages, into @ranges.  Return
- * how many, or -1 with errno set.
+ * The top-level System RAM ranges, in whole pages, into @ranges: entries
+ * that touch are merged first (the kernel lists RAM it reserved for
+ * itself, such as boot data, as System RAM entries of their own, not
+ * page-aligned), and what holds no whole page is left out.  Return how
+ * many, or -1 with errno set (EINVAL: not in ascending order).
  */
 int system_ram_ranges(struct khib_image_range *ranges, size_t max);
 

@@ -253,6 +253,7 @@ static int write_mem_map(struct writer *w, struct khib_image_super *sb)
 	size_t space = align_up(bytes, KHIB_IMAGE_ALIGN);
 	struct khib_image_redirect *redirect;
 	struct khib_image_range *range;
+	char why[256];
 	uint8_t *buf;
 	int error = KHIB_OK;
 
@@ -286,6 +287,18 @@ static int write_mem_map(struct writer *w, struct khib_image_super *sb)
 	}
 	memcpy(redirect + v->nr_redirects, free_pfns, nr_free * sizeof(uint64_t));
 	free(free_pfns);
+	if (!image_mem_map_check(&(struct image_mem_map) {
+			.ram = range, .nr_ram = nr_ranges,
+			.own = range + nr_ranges, .nr_own = nr_own,
+			.redirects = redirect, .nr_redirects = v->nr_redirects,
+			.free_pfns = (const uint64_t *)(redirect + v->nr_redirects),
+			.nr_free = nr_free,
+		}, why, sizeof(why))) {
+		free(buf);
+		return fail(w, KHIB_ERR_DESCRIPTOR, 0,
+			    "the image's memory map would be refused at resume: %s",
+			    why);
+	}
 	sb->mem_map_offset = sb->zero_map_offset +
 			     align_up(sb->zero_map_bytes, KHIB_IMAGE_ALIGN);
 	sb->mem_map_bytes = bytes;

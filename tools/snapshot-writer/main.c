@@ -282,13 +282,22 @@ static bool image_fits_resume(const struct options *opt,
 static bool own_memory_safe(const struct descriptor_view *view,
 			    const struct own_ram *own, char *why, size_t why_len)
 {
+	char list[200];
 	uint64_t checked;
+	size_t len = 0;
 
 	if (own_memory_check(view, own->ranges, own->nr, &checked, why,
 			     why_len))
 		return false;
-	printf("khib-writer: none of its own %" PRIu64 " MiB of RAM is saved in place of the main kernel's\n",
-	       checked >> 8);
+	/* Where a restore in place will run, for the log. */
+	list[0] = '\0';
+	for (size_t i = 0; i < own->nr && len < sizeof(list); i++)
+		len += snprintf(list + len, sizeof(list) - len,
+				"%s%#" PRIx64 "-%#" PRIx64, i ? ", " : "",
+				(uint64_t)own->ranges[i].start_pfn,
+				(uint64_t)own->ranges[i].end_pfn);
+	printf("khib-writer: none of its own %" PRIu64 " MiB of RAM (PFNs %s) is saved in place of the main kernel's\n",
+	       checked >> 8, list);
 	return true;
 }
 
