@@ -12,6 +12,12 @@ CC       := gcc
 CFLAGS   := -O2 -g -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE -pthread \
 	    -Itools/common -I$(BUILD)/include
 LDLIBS   := -lzstd -lxxhash -pthread
+# The boot-time tools run in the test initramfs, which holds no libraries.
+# The Debian package links them against shared libraries, with
+# dpkg-buildflags' hardening, in a BIN and OBJ of its own (debian/rules).
+LDSTATIC := -static
+CFLAGS   += $(EXTRA_CFLAGS)
+LDFLAGS  := $(EXTRA_LDFLAGS)
 
 SERIES      := $(BUILD)/src/series.stamp
 UAPI_HEADER := $(BUILD)/include/linux/kexec_hibernate.h
@@ -32,7 +38,7 @@ TOOL_HEADERS := $(wildcard tools/*/*.h) $(UAPI_HEADER)
 TOOLS := $(BIN)/khib-writer $(BIN)/khib-restore $(BIN)/khib-workload \
 	 $(BIN)/khib-inspect $(BIN)/khib-park
 
-.PHONY: all deps tools kernels cycle soak bench test check-patches unit-test \
+.PHONY: all deps tools kernels install cycle soak bench test check-patches unit-test \
 	integration-test fuzz fuzz-short clean
 
 all: deps kernels tools $(INITRAMFS)
@@ -95,7 +101,7 @@ $(BIN)/khib-writer: $(call objs,$(WRITER_SRC) $(COMMON_SRC))
 $(BIN)/khib-restore: $(call objs,$(RESTORE_SRC) $(COMMON_SRC))
 	@mkdir -p $(@D)
 	@echo "  LD      $@"
-	@$(CC) -static -o $@ $^ $(LDLIBS)
+	@$(CC) $(LDSTATIC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BIN)/khib-workload: $(call objs,$(WORKLOAD_SRC) $(COMMON_SRC))
 	@mkdir -p $(@D)
@@ -105,16 +111,50 @@ $(BIN)/khib-workload: $(call objs,$(WORKLOAD_SRC) $(COMMON_SRC))
 $(BIN)/khib-park: $(call objs,$(PARK_SRC))
 	@mkdir -p $(@D)
 	@echo "  LD      $@"
-	@$(CC) -static -o $@ $^
+	@$(CC) $(LDSTATIC) $(LDFLAGS) -o $@ $^
 
 $(BIN)/khib-inspect: $(call objs,$(INSPECT_SRC) $(COMMON_SRC))
 	@mkdir -p $(@D)
 	@echo "  LD      $@"
-	@$(CC) -o $@ $^ $(LDLIBS)
+	@$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(INITRAMFS): $(STAMP)/hib-kernel $(TOOLS) $(wildcard initramfs/*) \
 	      scripts/mk-initramfs.sh
 	@scripts/mk-initramfs.sh $(BUILD) $(HIB_KERNEL) $@
+
+# What a system needs to hibernate with khib (the Debian package installs
+# the same): tools, the hibernate kernel, the initramfs-tools hook and
+# script, the systemd units and drop-ins, the configuration and man pages.
+# INSTALL_BIN: where the tools come from (debian/rules builds its own).
+DESTDIR ?=
+SYSTEMD_DIR := /usr/lib/systemd
+INSTALL_BIN := $(BIN)
+
+$(HIB_KERNEL): $(STAMP)/hib-kernel
+	@true
+
+install: $(INSTALL_BIN)/khib-restore $(INSTALL_BIN)/khib-inspect \
+	 $(INSTALL_BIN)/khib-park $(HIB_KERNEL)
+	install -D -m 0755 -t $(DESTDIR)/usr/sbin $(INSTALL_BIN)/khib-restore \
+		$(INSTALL_BIN)/khib-inspect initramfs/khib-load
+	install -D -m 0755 -t $(DESTDIR)/usr/lib/khib $(INSTALL_BIN)/khib-park \
+		dist/khib-sleep
+	install -D -m 0644 $(HIB_KERNEL) $(DESTDIR)/boot/khib-hibernate.bzImage
+	install -D -m 0644 dist/khib.conf $(DESTDIR)/etc/khib.conf
+	install -D -m 0755 dist/initramfs-tools/hooks/khib \
+		$(DESTDIR)/usr/share/initramfs-tools/hooks/khib
+	install -D -m 0755 dist/initramfs-tools/scripts/local-premount/khib \
+		$(DESTDIR)/usr/share/initramfs-tools/scripts/local-premount/khib
+	install -D -m 0644 -t $(DESTDIR)$(SYSTEMD_DIR)/system \
+		dist/systemd/khib-load.service
+	for d in systemd-hibernate.service.d systemd-logind.service.d; do \
+		install -D -m 0644 dist/systemd/$$d/khib.conf \
+			$(DESTDIR)$(SYSTEMD_DIR)/system/$$d/khib.conf || exit 1; \
+	done
+	install -D -m 0644 dist/systemd/sleep.conf.d/khib.conf \
+		$(DESTDIR)$(SYSTEMD_DIR)/sleep.conf.d/khib.conf
+	install -D -m 0644 -t $(DESTDIR)/usr/share/man/man8 man/*.8
+	install -D -m 0644 -t $(DESTDIR)/usr/share/man/man5 man/*.5
 
 # Options for scripts/cycle, e.g. make cycle CYCLE_ARGS="--cycles 1 --fill 90"
 CYCLE_ARGS ?=

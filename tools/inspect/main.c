@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * khib-inspect: say what a khib image target holds, in one line, or with
- * -v in detail.  Reads only; works on a block device or a disk image file.
+ * -v in detail.  Reads only; works on a block device or a disk image file,
+ * by default the configured target (khib.resume=, or /etc/khib.conf).
  */
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "image_reader.h"
+#include "khib_conf.h"
 
 static void print_details(const struct khib_image_super *sb)
 {
@@ -37,14 +39,25 @@ static void print_details(const struct khib_image_super *sb)
 
 int main(int argc, char **argv)
 {
-	bool verbose = argc == 3 && !strcmp(argv[1], "-v");
+	bool verbose = argc > 1 && !strcmp(argv[1], "-v");
+	int nr_paths = argc - 1 - verbose;
 	const char *path = argv[argc - 1];
+	char target[256], name[256];
 	struct image_reader r;
 	enum image_verdict v;
 
-	if (argc != 2 && !verbose) {
-		fprintf(stderr, "usage: khib-inspect [-v] DEVICE-OR-FILE\n");
+	if (nr_paths > 1 || (nr_paths == 1 && path[0] == '-')) {
+		fprintf(stderr, "usage: khib-inspect [-v] [DEVICE-OR-FILE]\n");
 		return 2;
+	}
+	if (!nr_paths) {
+		/* The configured target, as khib-restore finds it. */
+		if (!khib_configured_target(target, sizeof(target), name,
+					    sizeof(name))) {
+			fprintf(stderr, "khib-inspect: no device given, and no usable target in khib.resume= or " KHIB_CONF_PATH "\n");
+			return 2;
+		}
+		path = target;
 	}
 	v = image_open(&r, path, false);
 	if (v != IMAGE_VALID) {

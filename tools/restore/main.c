@@ -5,12 +5,16 @@
  *
  *   khib-restore [DEVICE]          restore, or return if there is nothing
  *                                  (valid) to restore; DEVICE defaults to
- *                                  khib.resume= on the kernel command line
+ *                                  khib.resume= on the kernel command line,
+ *                                  else target= in /etc/khib.conf (a path,
+ *                                  UUID=, PARTUUID=, LABEL= or PARTLABEL=)
  *   khib-restore --check DEVICE    verify the whole image, touch nothing
  *   khib-restore --pending DEVICE  exit 0 if DEVICE holds a valid image not
  *                                  resumed yet, 1 if not (superblock only)
  *   khib-restore --identity DEVICE print the identity khib-load hands the
  *                                  writer (target_identity.h)
+ *   khib-restore --target [NAME]   print the device NAME (a path, UUID=,
+ *                                  ...) or, without it, the default names
  *
  * An image too large to load beside this kernel through /dev/snapshot is
  * restored in place instead: the hibernate kernel is booted with kexec
@@ -52,6 +56,7 @@
 #include "cmdline.h"
 #include "image_reader.h"
 #include "inplace_plan.h"
+#include "khib_conf.h"
 #include "meminfo.h"
 #include "snapshot_feed.h"
 #include "target_identity.h"
@@ -559,9 +564,30 @@ static void record_resume_memory(void)
 	fclose(f);
 }
 
+/* --target: the device a name or the configuration names, for scripts. */
+static int print_target(const char *given)
+{
+	char device[256], name[256];
+	bool found;
+
+	if (given)
+		found = khib_device_path(given, device, sizeof(device));
+	else
+		found = khib_configured_target(device, sizeof(device), name,
+					       sizeof(name));
+	if (!found) {
+		fprintf(stderr, "khib-restore: %s\n", errno == ENOENT ?
+			"no image target: khib.resume= on the kernel command line or target= in " KHIB_CONF_PATH " names one" :
+			"the image target is not a path, UUID=, PARTUUID=, LABEL= or PARTLABEL=");
+		return 1;
+	}
+	printf("%s\n", device);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
-	char device[256];
+	char device[256], name[256], why[400];
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc == 1)
@@ -572,15 +598,25 @@ int main(int argc, char **argv)
 		return pending_image(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "--identity"))
 		return print_identity(argv[2]);
+	if ((argc == 2 || argc == 3) && !strcmp(argv[1], "--target"))
+		return print_target(argv[2]);
 	if (argc == 2 && argv[1][0] != '-')
 		return restore(argv[1]);
 	if (argc != 1) {
-		fprintf(stderr, "usage: khib-restore [DEVICE] | --check DEVICE | --pending DEVICE | --identity DEVICE\n");
+		fprintf(stderr, "usage: khib-restore [DEVICE] | --check DEVICE | --pending DEVICE | --identity DEVICE | --target [NAME]\n");
 		return BAD_USAGE;
 	}
-	if (!cmdline_get(NULL, "khib.resume", device, sizeof(device))) {
-		printf("khib-restore: no khib.resume= on the kernel command line; not looking for an image\n");
-		return BOOT_ON;
+	if (!khib_configured_target(device, sizeof(device), name,
+				    sizeof(name))) {
+		if (errno == ENOENT) {
+			printf("khib-restore: no khib.resume= on the kernel command line and no target in " KHIB_CONF_PATH "; not looking for an image\n");
+			return BOOT_ON;
+		}
+		/* It may name a device that holds an image. */
+		snprintf(why, sizeof(why),
+			 "the image target \"%s\" is not understood (a path, UUID=, PARTUUID=, LABEL= or PARTLABEL=)",
+			 name);
+		return stop_boot(name, why);
 	}
 	if (cmdline_has(NULL, "noresume"))
 		return discard(device);
