@@ -11,6 +11,7 @@ use warnings;
 use FindBin;
 use lib "$FindBin::Bin/../scripts/lib";
 use Test::More;
+use JSON::PP;
 use KhibQemu;
 
 my %o = (KhibQemu::defaults(),
@@ -43,6 +44,20 @@ sub check {
 }
 my ($status, $out) = check($o{disk});
 is($status, 0, 'the image is intact') or diag($out);
+
+# khib-inspect --json --check: the documented schema (docs/inspect-json.md).
+sub inspect_json {
+	my ($file) = @_;
+	my $text = `$KhibQemu::BUILD/bin/khib-inspect --json --check $file`;
+	return eval { JSON::PP::decode_json($text) } // { parse_error => "$@", text => $text };
+}
+my $j = inspect_json($o{disk});
+ok($j->{schema} && $j->{schema} eq 'khib-inspect/1' && $j->{verdict} eq 'valid' &&
+   $j->{checksums}{data} eq 'ok' && $j->{pages}{total} > 0 &&
+   $j->{kernel}{release} =~ /^6\.12/ && @{ $j->{memory_map}{lent} } > 0 &&
+   $j->{regions}{data}{offset} == $at{data} && !defined $j->{reason},
+   'khib-inspect --json --check: a valid image, every checksum ok, its regions and memory map')
+	or diag(explain($j));
 
 sub flip {
 	my ($offset) = @_;
@@ -137,4 +152,13 @@ for my $c (['inside the superblock', 2048, qr/no hibernation image/],
 	ok($s != 0 && $o =~ /no hibernation image/, "an all-zero device holds no image: $o");
 }
 unlink $cut;
+
+# The JSON verdict of a damaged payload, found only by reading the data.
+flip($records[1][0] + 100);
+$j = inspect_json($o{disk});
+ok($j->{verdict} eq 'valid' && $j->{checksums}{data} =~ /chunk 1: / &&
+   $j->{reason} eq $j->{checksums}{data},
+   "khib-inspect --json --check: a damaged chunk is named: $j->{checksums}{data}")
+	or diag(explain($j));
+flip($records[1][0] + 100);
 done_testing();

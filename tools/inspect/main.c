@@ -1,14 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * khib-inspect: say what a khib image target holds, in one line, or with
- * -v in detail.  Reads only; works on a block device or a disk image file,
- * by default the configured target (khib.resume=, or /etc/khib.conf).
+ * khib-inspect: say what a khib image target holds, in one line, with -v
+ * in detail, or with --json as one object (docs/inspect-json.md); --check
+ * also reads and verifies every chunk of the data.  Reads only; works on a
+ * block device or a disk image file, by default the configured target
+ * (khib.resume=, or /etc/khib.conf).
  */
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "image_reader.h"
+#include "json.h"
 #include "khib_conf.h"
 
 static void print_details(const struct khib_image_super *sb)
@@ -37,20 +41,44 @@ static void print_details(const struct khib_image_super *sb)
 	       sb->write_ms);
 }
 
+/* Read and verify every chunk, as a restore would; "" if all is well. */
+static const char *check_data(struct image_reader *r)
+{
+	struct stream_chunk c;
+	int ret;
+
+	while ((ret = image_next_chunk(r, &c)) > 0)
+		;
+	return ret < 0 ? r->why : "";
+}
+
+static int usage(void)
+{
+	fprintf(stderr, "usage: khib-inspect [-v | --json] [--check] [DEVICE-OR-FILE]\n");
+	return 2;
+}
+
 int main(int argc, char **argv)
 {
-	bool verbose = argc > 1 && !strcmp(argv[1], "-v");
-	int nr_paths = argc - 1 - verbose;
-	const char *path = argv[argc - 1];
+	bool verbose = false, json = false, check = false;
+	const char *path = NULL, *data = NULL;
 	char target[256], name[256];
 	struct image_reader r;
 	enum image_verdict v;
 
-	if (nr_paths > 1 || (nr_paths == 1 && path[0] == '-')) {
-		fprintf(stderr, "usage: khib-inspect [-v] [DEVICE-OR-FILE]\n");
-		return 2;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "-v"))
+			verbose = true;
+		else if (!strcmp(argv[i], "--json"))
+			json = true;
+		else if (!strcmp(argv[i], "--check"))
+			check = true;
+		else if (argv[i][0] == '-' || path)
+			return usage();
+		else
+			path = argv[i];
 	}
-	if (!nr_paths) {
+	if (!path) {
 		/* The configured target, as khib-restore finds it. */
 		if (!khib_configured_target(target, sizeof(target), name,
 					    sizeof(name))) {
@@ -60,17 +88,25 @@ int main(int argc, char **argv)
 		path = target;
 	}
 	v = image_open(&r, path, false);
-	if (v != IMAGE_VALID) {
+	if (v == IMAGE_VALID && check)
+		data = check_data(&r);
+	if (json) {
+		inspect_json(stdout, path, v, &r, data);
+	} else if (v != IMAGE_VALID) {
 		printf("%s: %s\n", path, r.why);
-		return v == IMAGE_CORRUPT ? 1 : 0;
+	} else {
+		printf("%s: valid image of %" PRIu64 " pages (%" PRIu64 " MiB), %"
+		       PRIu64 " MiB stored, Linux %s%s%s\n", path,
+		       (uint64_t)r.sb.nr_pages, (uint64_t)(r.sb.nr_pages >> 8),
+		       (uint64_t)((r.sb.data_offset + r.sb.data_bytes) >> 20),
+		       r.sb.release, !data ? "" : data[0] ? "; data: " : "; data checked",
+		       data && data[0] ? data : "");
+		if (verbose)
+			print_details(&r.sb);
 	}
-	printf("%s: valid image of %" PRIu64 " pages (%" PRIu64 " MiB), %"
-	       PRIu64 " MiB stored, Linux %s\n", path,
-	       (uint64_t)r.sb.nr_pages, (uint64_t)(r.sb.nr_pages >> 8),
-	       (uint64_t)((r.sb.data_offset + r.sb.data_bytes) >> 20),
-	       r.sb.release);
-	if (verbose)
-		print_details(&r.sb);
-	image_close(&r);
+	if (v == IMAGE_VALID)
+		image_close(&r);
+	if (v == IMAGE_CORRUPT || (data && data[0]))
+		return 1;
 	return 0;
 }

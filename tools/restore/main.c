@@ -58,6 +58,7 @@
 #include "inplace_plan.h"
 #include "khib_conf.h"
 #include "meminfo.h"
+#include "progress.h"
 #include "snapshot_feed.h"
 #include "target_identity.h"
 
@@ -92,11 +93,13 @@ struct stream_times {
 static int stream_pages(struct image_reader *r, struct snapshot_feed *feed,
 			bool skip_zero, struct stream_times *times)
 {
-	uint64_t done = 0, next_report = 0, total = r->sb.nr_pages;
+	struct progress_meter meter;
 	struct stream_chunk c;
+	uint64_t done = 0;
 	double t = now();
 	int ret;
 
+	progress_start(&meter, "khib-restore", "", r->sb.nr_pages);
 	while ((ret = image_next_chunk(r, &c)) > 0) {
 		uint32_t stored = 0;
 
@@ -116,12 +119,7 @@ static int stream_pages(struct image_reader *r, struct snapshot_feed *feed,
 		times->feeding += now() - t;
 		t = now();
 		done += c.nr_pages;
-		if (done >= next_report) {
-			printf("khib-restore: %3" PRIu64 "%% (%" PRIu64 "/%"
-			       PRIu64 " pages)\n", done * 100 / total, done,
-			       total);
-			next_report = done + total / 10 + 1;
-		}
+		progress_update(&meter, done, 0);
 	}
 	return ret < 0 ? -1 : 0;
 }

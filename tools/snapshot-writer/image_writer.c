@@ -32,7 +32,6 @@ struct writer {
 	uint64_t data_bytes;
 	uint64_t *zero_bits;	/* the zero map, whole chunks of it */
 	uint64_t image_id;	/* random, tells this image's chunks apart */
-	uint64_t next_progress;
 };
 
 static int __attribute__((format(printf, 4, 5)))
@@ -66,10 +65,8 @@ static void report_progress(struct writer *w, struct write_pipeline *p)
 
 	if (!w->opt->progress)
 		return;
+	/* After every chunk: the callback decides what to show. */
 	pipeline_progress(p, &pages, &bytes);
-	if (pages < w->next_progress)
-		return;
-	w->next_progress = pages + w->report->pages / 20 + 1;
 	w->opt->progress(w->opt->progress_ctx, pages, bytes);
 }
 

@@ -44,6 +44,7 @@
 #include "meminfo.h"
 #include "own_memory.h"
 #include "physmem.h"
+#include "progress.h"
 #include "rate_probe.h"
 #include "restore_in_place.h"
 #include "status.h"
@@ -138,7 +139,7 @@ static double uptime(void)
 
 struct progress {
 	struct status_channel *status;
-	uint64_t total;
+	struct progress_meter meter;
 };
 
 static void show_progress(void *ctx, uint64_t pages, uint64_t bytes)
@@ -146,10 +147,7 @@ static void show_progress(void *ctx, uint64_t pages, uint64_t bytes)
 	struct progress *p = ctx;
 
 	status_progress(p->status, pages, bytes);
-	printf("khib-writer: %3" PRIu64 "%% (%" PRIu64 "/%" PRIu64
-	       " pages), %" PRIu64 " MiB written\n",
-	       p->total ? pages * 100 / p->total : 100, pages, p->total,
-	       bytes >> 20);
+	progress_update(&p->meter, pages, bytes);
 }
 
 /*
@@ -396,8 +394,7 @@ static bool save_image(struct options *opt, struct physmem *pm,
 		status_fail(status, KHIB_ERR_NO_MEMORY, ENOMEM, why);
 		return false;
 	}
-	progress.total = view.desc.nr_image_pages;
-	status_writing(status, progress.total);
+	status_writing(status, view.desc.nr_image_pages);
 	printf("khib-writer: saving %" PRIu64 " pages of Linux %s to %s"
 	       " (compression %s, zstd level %d)\n",
 	       (uint64_t)view.desc.nr_image_pages, view.desc.release,
@@ -410,6 +407,8 @@ static bool save_image(struct options *opt, struct physmem *pm,
 		return false;
 	}
 	physmem_set_ram(pm, view.desc.ram, view.desc.nr_ram_ranges);
+	progress_start(&progress.meter, "khib-writer", "",
+		       view.desc.nr_image_pages);
 	error = image_write(&src, &wopt, &report);
 	physmem_set_ram(pm, NULL, 0);
 	descriptor_free(&view);

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "image_reader.h"
+#include "progress.h"
 #include "inplace_plan.h"
 #include "physmem.h"
 #include "restore_in_place.h"
@@ -152,18 +153,15 @@ static int placer_init(struct placer *p, const struct image_reader *r,
 /* Take every chunk, in order, once the decoders have placed it. */
 static int place_pages(struct image_reader *r)
 {
-	uint64_t done = 0, next_report = 0, total = r->sb.nr_pages;
+	struct progress_meter meter;
 	struct stream_chunk c;
+	uint64_t done = 0;
 	int ret;
 
+	progress_start(&meter, "khib-writer", "restored ", r->sb.nr_pages);
 	while ((ret = image_next_chunk(r, &c)) > 0) {
 		done += c.nr_pages;
-		if (done >= next_report) {
-			printf("khib-writer: %3" PRIu64 "%% restored (%" PRIu64
-			       "/%" PRIu64 " pages)\n", done * 100 / total,
-			       done, total);
-			next_report = done + total / 10 + 1;
-		}
+		progress_update(&meter, done, 0);
 	}
 	return ret < 0 ? -1 : 0;
 }
