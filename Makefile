@@ -38,7 +38,8 @@ TOOL_HEADERS := $(wildcard tools/*/*.h) $(UAPI_HEADER)
 TOOLS := $(BIN)/khib-writer $(BIN)/khib-restore $(BIN)/khib-workload \
 	 $(BIN)/khib-inspect $(BIN)/khib-park
 
-.PHONY: all deps tools kernels install cycle soak bench test check-patches unit-test \
+.PHONY: all deps tools kernels install debian-guest debian-boot-check cycle \
+	soak bench test check-patches unit-test \
 	integration-test fuzz fuzz-short clean
 
 all: deps kernels tools $(INITRAMFS)
@@ -155,6 +156,24 @@ install: $(INSTALL_BIN)/khib-restore $(INSTALL_BIN)/khib-inspect \
 		$(DESTDIR)$(SYSTEMD_DIR)/sleep.conf.d/khib.conf
 	install -D -m 0644 -t $(DESTDIR)/usr/share/man/man8 man/*.8
 	install -D -m 0644 -t $(DESTDIR)/usr/share/man/man5 man/*.5
+
+# The Debian 12 guest: a second main kernel build, which boots systemd,
+# and its disk (cached by the script until it changes); see
+# docs/debian-guest.md.  It uses the same hibernate kernel.
+DEBIAN_DIR    := $(BUILD)/debian
+DEBIAN_KERNEL := $(BUILD)/main-debian/arch/x86/boot/bzImage
+
+debian-guest: $(STAMP)/main-debian-kernel
+	@scripts/debian-guest.sh $(DEBIAN_DIR)
+
+$(STAMP)/main-debian-kernel: $(SERIES) kernel/config.base kernel/config \
+			     kernel/config.debian scripts/build-kernel.sh
+	@scripts/build-kernel.sh $(SRC) $(BUILD)/main-debian kernel/config.base \
+		kernel/config kernel/config.debian
+	@mkdir -p $(@D) && touch $@
+
+debian-boot-check: debian-guest
+	scripts/debian-boot-check
 
 # Options for scripts/cycle, e.g. make cycle CYCLE_ARGS="--cycles 1 --fill 90"
 CYCLE_ARGS ?=
