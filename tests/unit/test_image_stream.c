@@ -7,6 +7,7 @@
  */
 #include <fcntl.h>
 #include <stdio.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -267,11 +268,30 @@ static void test_damage(void)
 	poke(offsetof(struct khib_image_super, nr_pages), 0x01);
 
 	ok(image_open(&r, target, true) == IMAGE_VALID &&
-	   image_mark(&r, KHIB_IMAGE_RESTORED) == 0, "the image can be marked restored");
+	   image_super_store(&r.dev, &r.sb, KHIB_IMAGE_RESTORED) == 0,
+	   "the image can be marked restored");
 	image_close(&r);
 	ok(image_open(&r, target, false) == IMAGE_SPENT &&
 	   strstr(r.why, "restored already"),
 	   "a restored image is not offered again: %s", r.why);
+	ok(image_super_discard(target) == 0,
+	   "a restored image is not discarded: there is nothing to discard");
+	{
+		struct khib_image_super sb;
+		struct blockdev dev;
+		bool unreadable = false;
+		char why[256];
+
+		ok(!blockdev_open(&dev, target, true) &&
+		   image_super_read(&dev, &sb, &unreadable, why,
+				    sizeof(why)) == IMAGE_SPENT &&
+		   image_super_store(&dev, &sb, KHIB_IMAGE_VALID) == -1 &&
+		   errno == EINVAL,
+		   "a restored image cannot be made valid again");
+		ok(image_super_store(&dev, &sb, KHIB_IMAGE_DISCARDED) == -1 &&
+		   errno == EINVAL, "nor discarded: it is spent");
+		blockdev_close(&dev);
+	}
 
 	make_target(64 << 20);
 	ok(image_open(&r, target, false) == IMAGE_ABSENT,

@@ -31,34 +31,6 @@ uint64_t image_resume_need_kib(uint64_t nr_pages, uint64_t nr_ram_pages)
 	return pages * (KHIB_PAGE_SIZE / 1024);
 }
 
-void image_super_seal(struct khib_image_super *sb)
-{
-	sb->hash = 0;
-	sb->hash = image_hash(sb, sizeof(*sb));
-}
-
-const char *image_state_name(uint32_t state)
-{
-	switch (state) {
-	case KHIB_IMAGE_WRITING:
-		return "incomplete";
-	case KHIB_IMAGE_VALID:
-		return "valid";
-	case KHIB_IMAGE_RESTORED:
-		return "restored already";
-	case KHIB_IMAGE_DISCARDED:
-		return "discarded";
-	default:
-		return "unknown";
-	}
-}
-
-static bool region_fits(uint64_t offset, uint64_t bytes, uint64_t device_bytes)
-{
-	return offset % KHIB_IMAGE_ALIGN == 0 && offset <= device_bytes &&
-	       bytes <= device_bytes - offset;
-}
-
 bool release_printable(const char *release, size_t len)
 {
 	const char *end = memchr(release, '\0', len);
@@ -71,91 +43,6 @@ bool release_printable(const char *release, size_t len)
 	return true;
 }
 
-enum image_verdict image_super_check(const struct khib_image_super *sb,
-				     uint64_t device_bytes,
-				     char *why, size_t why_len)
-{
-	struct khib_image_super copy = *sb;
-
-	if (sb->magic != KHIB_IMAGE_MAGIC) {
-		snprintf(why, why_len, "no hibernation image");
-		return IMAGE_ABSENT;
-	}
-	copy.hash = 0;
-	if (image_hash(&copy, sizeof(copy)) != sb->hash) {
-		snprintf(why, why_len, "image superblock checksum mismatch");
-		return IMAGE_CORRUPT;
-	}
-	if (sb->major != KHIB_IMAGE_MAJOR) {
-		snprintf(why, why_len,
-			 "image format %u.%u, this tool reads %u.x",
-			 sb->major, sb->minor, KHIB_IMAGE_MAJOR);
-		return IMAGE_CORRUPT;
-	}
-	if (sb->state != KHIB_IMAGE_VALID) {
-		snprintf(why, why_len, "image is %s",
-			 image_state_name(sb->state));
-		return IMAGE_SPENT;
-	}
-	if (!release_printable(sb->release, sizeof(sb->release))) {
-		snprintf(why, why_len,
-			 "the kernel release in the superblock is not a terminated, printable string");
-		return IMAGE_CORRUPT;
-	}
-	if (sb->page_size != KHIB_PAGE_SIZE ||
-	    sb->chunk_pages == 0 || sb->chunk_pages > KHIB_CHUNK_PAGES) {
-		snprintf(why, why_len, "unsupported page size %u or chunk size %u",
-			 sb->page_size, sb->chunk_pages);
-		return IMAGE_CORRUPT;
-	}
-	if (sb->nr_chunks != (sb->nr_pages + sb->chunk_pages - 1) /
-			     sb->chunk_pages ||
-	    sb->nr_zero_pages > sb->nr_pages) {
-		snprintf(why, why_len, "image page and chunk counts disagree");
-		return IMAGE_CORRUPT;
-	}
-	if (sb->map_bytes > page_map_max_bytes()) {
-		snprintf(why, why_len, "implausible page map size %llu",
-			 (unsigned long long)sb->map_bytes);
-		return IMAGE_CORRUPT;
-	}
-	if (sb->zero_map_bytes != bitmap_words(sb->nr_pages) * 8) {
-		snprintf(why, why_len, "zero map size %llu does not fit %llu pages",
-			 (unsigned long long)sb->zero_map_bytes,
-			 (unsigned long long)sb->nr_pages);
-		return IMAGE_CORRUPT;
-	}
-	if (sb->nr_ram_ranges == 0 ||
-	    sb->nr_ram_ranges > KHIB_IMAGE_MAX_RAM_RANGES ||
-	    sb->nr_own_ranges > KHIB_IMAGE_MAX_RAM_RANGES ||
-	    sb->nr_redirects > KHIB_IMAGE_MAX_REDIRECTS ||
-	    sb->nr_free_pages > KHIB_IMAGE_MAX_FREE_PAGES ||
-	    sb->mem_map_bytes != mem_map_bytes(sb->nr_ram_ranges,
-					       sb->nr_own_ranges,
-					       sb->nr_redirects,
-					       sb->nr_free_pages)) {
-		snprintf(why, why_len,
-			 "implausible memory map: %llu RAM ranges, %llu own, %llu redirects, %llu free pages, %llu bytes",
-			 (unsigned long long)sb->nr_ram_ranges,
-			 (unsigned long long)sb->nr_own_ranges,
-			 (unsigned long long)sb->nr_redirects,
-			 (unsigned long long)sb->nr_free_pages,
-			 (unsigned long long)sb->mem_map_bytes);
-		return IMAGE_CORRUPT;
-	}
-	if (!region_fits(sb->header_offset, sb->page_size, device_bytes) ||
-	    !region_fits(sb->mem_map_offset, sb->mem_map_bytes, device_bytes) ||
-	    !region_fits(sb->map_offset, sb->map_bytes, device_bytes) ||
-	    !region_fits(sb->data_offset, sb->data_bytes, device_bytes) ||
-	    !region_fits(sb->zero_map_offset, sb->zero_map_bytes,
-			 device_bytes)) {
-		snprintf(why, why_len,
-			 "image regions lie outside the %llu-byte device",
-			 (unsigned long long)device_bytes);
-		return IMAGE_CORRUPT;
-	}
-	return IMAGE_VALID;
-}
 
 void chunk_header_seal(struct khib_chunk_header *h)
 {

@@ -7,16 +7,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "image_super.h"
 #include "khib_image.h"
 #include "pfn_bitmap.h"
-
-/* What the superblock at the start of a device says. */
-enum image_verdict {
-	IMAGE_VALID,		/* a complete image, ready to restore */
-	IMAGE_ABSENT,		/* no khib image at all */
-	IMAGE_SPENT,		/* incomplete, or restored already */
-	IMAGE_CORRUPT,		/* damaged or from an unknown version */
-};
 
 uint64_t image_hash(const void *buf, size_t len);
 
@@ -25,12 +18,6 @@ uint64_t image_hash(const void *buf, size_t len);
  * printable ASCII: it reaches the console, so no control characters.
  */
 bool release_printable(const char *release, size_t len);
-
-void image_super_seal(struct khib_image_super *sb);
-enum image_verdict image_super_check(const struct khib_image_super *sb,
-				     uint64_t device_bytes,
-				     char *why, size_t why_len);
-const char *image_state_name(uint32_t state);
 
 void chunk_header_seal(struct khib_chunk_header *h);
 bool chunk_header_check(const struct khib_chunk_header *h, uint64_t image_id,

@@ -20,25 +20,8 @@ static enum image_verdict io_failed(struct image_reader *r, const char *what)
 
 static enum image_verdict read_super(struct image_reader *r)
 {
-	uint8_t *block = blockdev_buffer(KHIB_IMAGE_ALIGN);
-	enum image_verdict verdict;
-
-	if (!block)
-		return io_failed(r, "superblock");
-	if (r->dev.size < KHIB_IMAGE_ALIGN) {
-		free(block);
-		snprintf(r->why, sizeof(r->why), "no hibernation image");
-		return IMAGE_ABSENT;
-	}
-	if (blockdev_read(&r->dev, 0, block, KHIB_IMAGE_ALIGN)) {
-		free(block);
-		return io_failed(r, "superblock");
-	}
-	memcpy(&r->sb, block, sizeof(r->sb));
-	free(block);
-	verdict = image_super_check(&r->sb, r->dev.size, r->why,
-				    sizeof(r->why));
-	return verdict;
+	return image_super_read(&r->dev, &r->sb, &r->unreadable, r->why,
+				sizeof(r->why));
 }
 
 static enum image_verdict read_zero_map(struct image_reader *r)
@@ -248,35 +231,4 @@ void image_stop_stream(struct image_reader *r)
 {
 	chunk_stream_stop(r->stream);
 	r->stream = NULL;
-}
-
-int image_mark(struct image_reader *r, uint32_t state)
-{
-	uint8_t *block = blockdev_buffer(KHIB_IMAGE_ALIGN);
-	int ret = -1;
-
-	if (!block)
-		return -1;
-	r->sb.state = state;
-	image_super_seal(&r->sb);
-	memcpy(block, &r->sb, sizeof(r->sb));
-	if (!blockdev_write(&r->dev, 0, block, KHIB_IMAGE_ALIGN) &&
-	    !blockdev_sync(&r->dev))
-		ret = 0;
-	free(block);
-	return ret;
-}
-
-int image_discard(const char *path)
-{
-	struct image_reader r;
-	int ret = 0;
-
-	memset(&r, 0, sizeof(r));
-	if (blockdev_open(&r.dev, path, true))
-		return -1;
-	if (read_super(&r) == IMAGE_VALID)
-		ret = image_mark(&r, KHIB_IMAGE_DISCARDED) ? -1 : 1;
-	blockdev_close(&r.dev);
-	return ret;
 }

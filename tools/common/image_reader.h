@@ -74,17 +74,6 @@ void image_inplace_input(const struct image_reader *r,
 /* Stop reading ahead: join the threads and free their buffers. */
 void image_stop_stream(struct image_reader *r);
 
-/*
- * Set the image's state (KHIB_IMAGE_RESTORED or KHIB_IMAGE_DISCARDED) so
- * that it is never resumed again.  Return 0, or -1 with errno set.
- */
-int image_mark(struct image_reader *r, uint32_t state);
-
-/*
- * Mark the image on @path as discarded if its superblock is intact and
- * says it is valid, whatever else is wrong with it.  Return 1 if it was
- * discarded, 0 if there was nothing to discard, -1 with errno set.
- */
-int image_discard(const char *path);
+/* The superblock's state changes: image_super.h. */
 
 #endif

@@ -211,7 +211,7 @@ static int refuse(const struct image_reader *r, const char *device,
 			 device);
 		return stop_boot(device, stop);
 	}
-	discarded = image_discard(device);
+	discarded = image_super_discard(device);
 
 	if (discarded < 0) {
 		snprintf(stop, sizeof(stop),
@@ -486,7 +486,7 @@ static int restore(const char *device)
 		ret = refuse(NULL, device, feed.why);
 		goto out;
 	}
-	if (image_mark(&r, KHIB_IMAGE_RESTORED)) {
+	if (image_super_store(&r.dev, &r.sb, KHIB_IMAGE_RESTORED)) {
 		char why[600];
 
 		/* Resumed unmarked, it could be resumed again after a crash. */
@@ -520,7 +520,7 @@ static int discard(const char *device)
 
 	if (wait_for_device(device, why, sizeof(why)))
 		return stop_boot(device, why);
-	switch (image_discard(device)) {
+	switch (image_super_discard(device)) {
 	case 1:
 		printf("khib-restore: noresume given; the image on %s is discarded\n",
 		       device);

@@ -12,9 +12,11 @@
 #include <stdint.h>
 #include <linux/kexec_hibernate.h>
 
+#include "khib_image.h"
 #include "pfn_bitmap.h"
 
-#define DESC_PAGE_SIZE	4096
+/* The descriptor's pages: the image's page size, checked at load. */
+#define DESC_PAGE_SIZE	KHIB_PAGE_SIZE
 
 /* Copies one page of the hibernating kernel's memory into @page. */
 typedef bool (*phys_read_fn)(void *ctx, uint64_t pfn, void *page);

@@ -310,21 +310,13 @@ static int write_mem_map(struct writer *w, struct khib_image_super *sb)
 	return error;
 }
 
-static int write_super(struct writer *w, struct khib_image_super *sb)
+/* The superblock in @state, written and flushed (image_super.h). */
+static int write_super(struct writer *w, struct khib_image_super *sb,
+		       uint32_t state)
 {
-	uint8_t *block = blockdev_buffer(KHIB_IMAGE_ALIGN);
-	int error = KHIB_OK;
-
-	if (!block)
-		return fail(w, KHIB_ERR_NO_MEMORY, ENOMEM,
-			    "no memory for the superblock");
-	image_super_seal(sb);
-	memcpy(block, sb, sizeof(*sb));
-	if (blockdev_write(&w->dev, 0, block, KHIB_IMAGE_ALIGN) ||
-	    blockdev_sync(&w->dev))
-		error = io_error(w, "writing the image superblock to");
-	free(block);
-	return error;
+	if (image_super_store(&w->dev, sb, state))
+		return io_error(w, "writing the image superblock to");
+	return KHIB_OK;
 }
 
 static uint32_t ms_since(const struct timespec *t0)
@@ -343,7 +335,6 @@ static int write_image(struct writer *w)
 		.magic = KHIB_IMAGE_MAGIC,
 		.major = KHIB_IMAGE_MAJOR,
 		.minor = KHIB_IMAGE_MINOR,
-		.state = KHIB_IMAGE_WRITING,
 	};
 	struct timespec t0;
 	int error;
@@ -356,7 +347,7 @@ static int write_image(struct writer *w)
 			      d->sequence << 48;
 	sb.nr_pages = d->nr_image_pages;
 	/* Whatever image was there stops being restorable first. */
-	error = write_super(w, &sb);
+	error = write_super(w, &sb, KHIB_IMAGE_WRITING);
 	if (!error)
 		error = write_metadata(w, &sb);
 	if (!error)
@@ -370,7 +361,6 @@ static int write_image(struct writer *w)
 	if (error)
 		return error;
 
-	sb.state = KHIB_IMAGE_VALID;
 	sb.page_size = PAGE_BYTES;
 	sb.chunk_pages = KHIB_CHUNK_PAGES;
 	sb.sequence = d->sequence;
@@ -384,9 +374,12 @@ static int write_image(struct writer *w)
 			KHIB_ENC_RAW;
 	sb.level = w->opt->level;
 	sb.write_ms = ms_since(&t0);
+	/* The image mirrors the descriptor's field (the UAPI header). */
+	_Static_assert(KHIB_IMAGE_RELEASE_LEN == KHIB_RELEASE_LEN,
+		       "the image's release field must hold the descriptor's");
 	memcpy(sb.release, d->release, sizeof(sb.release));
 	sb.release[sizeof(sb.release) - 1] = '\0';
-	error = write_super(w, &sb);
+	error = write_super(w, &sb, KHIB_IMAGE_VALID);
 	if (error)
 		return error;
 

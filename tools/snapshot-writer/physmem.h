@@ -13,8 +13,10 @@
 #include <stdint.h>
 #include <linux/kexec_hibernate.h>
 
+#include "khib_image.h"
+
 /* The hibernating kernel's page size, checked against its descriptor. */
-#define PHYS_PAGE_SIZE		4096ULL
+#define PHYS_PAGE_SIZE		((uint64_t)KHIB_PAGE_SIZE)
 #define PHYSMEM_WINDOWS		64
 #define PHYSMEM_WINDOW_PAGES	4096	/* 16 MiB with 4 KiB pages */
 

@@ -42,7 +42,7 @@ static bool give_up(struct image_reader *r, const char *device,
 		       device, why);
 		return false;
 	}
-	discarded = image_discard(device);
+	discarded = image_super_discard(device);
 	printf("khib-writer: cannot restore the image on %s in place: %s; %s\n",
 	       device, why, discarded >= 0 ?
 	       "image discarded, rebooting to a normal boot" :
@@ -232,7 +232,7 @@ bool restore_in_place(const char *device)
 	}
 	inplace_plan_free(&plan);
 	/* Marked last: a crash before this point leaves it to try again. */
-	if (image_mark(&r, KHIB_IMAGE_RESTORED)) {
+	if (image_super_store(&r.dev, &r.sb, KHIB_IMAGE_RESTORED)) {
 		snprintf(why, sizeof(why), "cannot mark it used: %s",
 			 strerror(errno));
 		return give_up(&r, device, why);

@@ -32,7 +32,7 @@ struct stub_params {
 	uint64_t jump;
 };
 
-#define PAGE		4096ULL
+#define PAGE		((uint64_t)KHIB_PAGE_SIZE)
 #define LARGE_PAGE	(2ULL << 20)
 #define PTE_TABLE	0x023ULL	/* present, writable, accessed */
 #define PTE_LARGE	0x0e3ULL	/* the same, dirty, 2 MiB page */

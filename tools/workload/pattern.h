@@ -10,7 +10,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PATTERN_PAGE 4096
+#include "khib_image.h"
+
+/* Test data comes in pages, as memory is saved. */
+#define PATTERN_PAGE KHIB_PAGE_SIZE
 
 struct pattern {
 	uint64_t state;

@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The image superblock and its states: the one place that seals, checks,
+ * reads and writes it, for the writer, khib-restore, the restore in place
+ * and khib-inspect.  The states move only forward:
+ *
+ *   (none)  -> WRITING     the writer, before the first data
+ *   WRITING -> VALID       the writer, once everything else is on disk
+ *   VALID   -> RESTORED    a restore, just before it enters the image
+ *   VALID   -> DISCARDED   a refused image, or "noresume"
+ *
+ * A writer starting over may also take any state back to WRITING.
+ */
+#ifndef KHIB_IMAGE_SUPER_H
+#define KHIB_IMAGE_SUPER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "blockdev.h"
+#include "khib_image.h"
+
+/* What the superblock at the start of a device says. */
+enum image_verdict {
+	IMAGE_VALID,		/* a complete image, ready to restore */
+	IMAGE_ABSENT,		/* no khib image at all */
+	IMAGE_SPENT,		/* incomplete, or restored already */
+	IMAGE_CORRUPT,		/* damaged or from an unknown version */
+};
+
+void image_super_seal(struct khib_image_super *sb);
+enum image_verdict image_super_check(const struct khib_image_super *sb,
+				     uint64_t device_bytes,
+				     char *why, size_t why_len);
+const char *image_state_name(uint32_t state);
+
+/* Whether a superblock in state @from may be written with state @to. */
+bool image_state_change_allowed(uint32_t from, uint32_t to);
+
+/*
+ * Read the superblock of @dev into @sb and check it; @why says why it is
+ * not IMAGE_VALID.  *@unreadable is set if the device failed the read.
+ */
+enum image_verdict image_super_read(struct blockdev *dev,
+				    struct khib_image_super *sb,
+				    bool *unreadable, char *why,
+				    size_t why_len);
+
+/*
+ * Move @sb to @state, seal it and write it to @dev, flushed.  Return 0,
+ * or -1 with errno set (EINVAL: a change the states do not allow).
+ */
+int image_super_store(struct blockdev *dev, struct khib_image_super *sb,
+		      uint32_t state);
+
+/*
+ * Mark the image on @path as discarded if its superblock is intact and
+ * says it is valid, whatever else is wrong with it.  Return 1 if it was
+ * discarded, 0 if there was nothing to discard, -1 with errno set.
+ */
+int image_super_discard(const char *path);
+
+#endif
