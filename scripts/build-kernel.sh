@@ -34,6 +34,10 @@ hostcc=gcc
 if command -v ccache >/dev/null 2>&1; then
 	cc="ccache gcc"
 	hostcc="ccache gcc"
+	# Paths under the checkout hash as relative ones, so that another
+	# clone of it (CI's, for one) finds these objects in the cache.
+	CCACHE_BASEDIR=$(cd "$(dirname "$0")/.." && pwd)
+	export CCACHE_BASEDIR
 fi
 
 if ! cmp -s "$wanted.new" "$wanted" || [ ! -f "$out/.config" ]; then
