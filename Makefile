@@ -38,7 +38,8 @@ TOOL_HEADERS := $(wildcard tools/*/*.h) $(UAPI_HEADER)
 TOOLS := $(BIN)/khib-writer $(BIN)/khib-restore $(BIN)/khib-workload \
 	 $(BIN)/khib-inspect $(BIN)/khib-park
 
-.PHONY: all deps tools kernels install debian-guest debian-boot-check cycle \
+.PHONY: all deps tools kernels install debian-guest debian-boot-check \
+	debian-cycle cycle \
 	soak bench test check-patches unit-test \
 	integration-test fuzz fuzz-short clean
 
@@ -174,6 +175,14 @@ $(STAMP)/main-debian-kernel: $(SERIES) kernel/config.base kernel/config \
 
 debian-boot-check: debian-guest
 	scripts/debian-boot-check
+
+# khib end to end on the Debian guest: the .deb, initramfs-tools,
+# systemctl hibernate and resume (about 6 min for 3 cycles under TCG);
+# e.g. make debian-cycle DEBIAN_CYCLE_ARGS="--cycles 5"
+DEBIAN_CYCLE_ARGS ?=
+
+debian-cycle: debian-guest $(STAMP)/hib-kernel
+	scripts/debian-cycle $(DEBIAN_CYCLE_ARGS)
 
 # Options for scripts/cycle, e.g. make cycle CYCLE_ARGS="--cycles 1 --fill 90"
 CYCLE_ARGS ?=

@@ -1,0 +1,68 @@
+#!/usr/bin/perl
+# khib end to end on Debian 12 with systemd (scripts/debian-cycle): the
+# .deb installed with apt, the initramfs made by initramfs-tools with
+# khib's hook, khib-load.service at boot, "systemctl hibernate" and the
+# resume by the initramfs, with a systemd service, a tmux session and data
+# in a tmpfs and on the ext4 root surviving; hybrid-sleep refused with the
+# system running; a clean power-off and a clean e2fsck of the root.
+# KHIB_DEBIAN_CYCLES sets the number of cycles (1).  Builds the Debian
+# guest's kernel and disk (make debian-guest) and the .deb first if they
+# are missing or out of date.
+use strict;
+use warnings;
+use FindBin;
+use Test::More;
+
+my $top = "$FindBin::Bin/..";
+my $cycles = $ENV{KHIB_DEBIAN_CYCLES} // 1;
+$cycles =~ /^[1-9]\d*$/ or BAIL_OUT("KHIB_DEBIAN_CYCLES=$cycles is not a number of cycles");
+
+# Run a command, passing each line it prints on as a diagnostic.
+sub run_diag {
+	my (@cmd) = @_;
+	open my $out, '-|', "@cmd 2>&1" or return (-1);
+	my @lines;
+	while (my $line = <$out>) {
+		chomp $line;
+		push @lines, $line;
+		diag($line);
+	}
+	close $out;
+	return ($? >> 8, @lines);
+}
+
+diag('make debian-guest (the main-debian kernel and the Debian disk, if missing or out of date)');
+my ($made) = run_diag("make -C $top --no-print-directory debian-guest");
+is($made, 0, 'make debian-guest') or BAIL_OUT('no Debian guest');
+
+my ($status, @out) = run_diag("$top/scripts/debian-cycle", '--cycles', $cycles);
+my $text = join("\n", @out) . "\n";
+
+ok($text =~ qr/boot 1: apt-get install \.\/khib_\S+\.deb, target=PARTLABEL=khib-image, update-initramfs -c/,
+     'the .deb installs with apt, offline, and update-initramfs makes an initramfs');
+ok($text =~ qr/initramfs \S+: \d+ KiB, holds khib-restore, khib-load, kexec/,
+     "the initramfs holds khib's tools, configuration and script");
+ok($text =~ qr/\/boot\/khib-hibernate\.bzImage is build\/hib\/arch\/x86\/boot\/bzImage's/,
+     "the package's hibernate kernel is build/hib's");
+ok($text =~ qr/boot 2 console: .*khib-restore: \S+: no hibernation image; booting normally/,
+     'the first boot with the initramfs finds no image and boots on');
+ok($text =~ qr/boot 2: khib-load\.service active, kexec_loaded 1/,
+     'khib-load.service loaded and parked the hibernate kernel at boot');
+for my $i (1 .. $cycles) {
+	my $tag = "cycle $i/$cycles";
+	ok($text =~ qr/\Q$tag\E: systemctl hibernate -> QEMU exited \(status 0\), parked hibernate kernel entered/,
+	     "$tag: systemctl hibernate entered the parked hibernate kernel, which powered off");
+	ok($text =~ qr/\Q$tag\E: resumed, the shell answers/, "$tag: the initramfs resumed the image");
+	ok($text =~ qr/\Q$tag\E: khib-load\.service reloaded after the resume$/m,
+	     "$tag: khib-load.service loaded the hibernate kernel again");
+	ok($text =~ qr/^debian-cycle: \Q$tag\E: ok$/m,
+	     "$tag: same service PID, no restart, counters going on, tmpfs and file data intact, journal lines");
+}
+ok($text =~ qr/systemctl hybrid-sleep: logind CanHybridSleep s "na", status [1-9]\d*.*, refused; system \S+, workloads running/,
+     'logind says hybrid sleep is not supported, systemctl hybrid-sleep fails and the system keeps running');
+ok($text =~ qr/systemctl poweroff: QEMU exited with status 0$/m, 'a clean power-off');
+ok($text =~ qr/host e2fsck -fn of the root partition: clean/, 'the root file system is clean');
+ok($text =~ qr/counter file on disk: \d+ lines, in sequence/,
+     "the service's counter file on disk has every line, in order");
+is($status, 0, 'scripts/debian-cycle passed') or diag("see build/debian-cycle.log");
+done_testing();
