@@ -35,9 +35,10 @@ bool khib_conf_get(const char *path, const char *key, char *value,
 		return false;
 	/* The last setting wins, as when the shell reads the file. */
 	while (fgets(line, sizeof(line), f)) {
-		char *eq, *name = trim(line);
+		char *name = trim(line);
+		char *eq = strchr(name, '=');
 
-		if (*name == '#' || !(eq = strchr(name, '=')))
+		if (*name == '#' || !eq)
 			continue;
 		*eq = '\0';
 		if (strcmp(trim(name), key))
