@@ -39,7 +39,7 @@ TOOLS := $(BIN)/khib-writer $(BIN)/khib-restore $(BIN)/khib-workload \
 	 $(BIN)/khib-inspect $(BIN)/khib-park
 
 .PHONY: all deps tools kernels install debian-guest debian-boot-check \
-	debian-cycle cycle \
+	debian-cycle check-series cycle \
 	soak bench test check-patches unit-test \
 	integration-test fuzz fuzz-short clean
 
@@ -207,6 +207,10 @@ bench: all
 
 check-patches: $(SERIES)
 	@scripts/check-patches.sh $(BUILD)
+
+# Build the main kernel after each patch of the series (about 10 min).
+check-series:
+	@scripts/check-series.sh $(BUILD)
 
 unit-test: $(UAPI_HEADER)
 	@$(MAKE) -s -C tests/unit BUILD=$(abspath $(BUILD))

@@ -66,7 +66,9 @@ if ! cmp -s "$wanted.new" "$wanted" || [ ! -f "$out/.config" ]; then
 			;;
 		esac
 	done <"$wanted.new"
-	[ "$missing" = 0 ] || exit 1
+	# scripts/check-series.sh builds series prefixes that do not define
+	# every option yet: it only wants to hear about them.
+	[ "$missing" = 0 ] || [ -n "${KHIB_OPTIONS_MAY_BE_MISSING:-}" ] || exit 1
 	mv "$wanted.new" "$wanted"
 else
 	rm -f "$wanted.new"
