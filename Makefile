@@ -75,12 +75,15 @@ $(HIB_LIST): hibernate-kernel/initramfs.list
 	@mkdir -p $(@D)
 	@sed 's|@WRITER@|$(abspath $(BUILD)/stripped/khib-writer)|' $< >$@
 
+# The initramfs list is named relative to the kernel's build directory:
+# an absolute path would land in autoconf.h, and so in the ccache hash of
+# every object, and another clone (CI's) would find none of them.
 $(STAMP)/hib-kernel: $(SERIES) kernel/config.base hibernate-kernel/config \
 		     $(HIB_LIST) $(BUILD)/stripped/khib-writer \
 		     scripts/build-kernel.sh
 	@scripts/build-kernel.sh $(SRC) $(BUILD)/hib kernel/config.base \
 		hibernate-kernel/config \
-		'CONFIG_INITRAMFS_SOURCE="$(abspath $(HIB_LIST))"'
+		'CONFIG_INITRAMFS_SOURCE="../$(notdir $(HIB_LIST))"'
 	@mkdir -p $(@D) && touch $@
 
 $(OBJ)/%.o: tools/%.c $(TOOL_HEADERS)
