@@ -249,7 +249,7 @@ sub run_cycles {
 			return \%res;
 		}
 		# Hibernation starts with the write to /sys/power/state.
-		my @marks = grep { $_->[1] =~ /^khib-hibernate: hibernating$/ &&
+		my @marks = grep { $_->[1] =~ /^khib-hibernate: hibernating/ &&
 				   $_->[0] >= $hib->[0] } @{ $boot->{lines} };
 		$hib = $marks[0] if @marks;
 		my $wrote = find($boot, qr/khib-writer: wrote (\d+) pages .* ([\d]+) MiB on disk in ([\d.]+) s/);
