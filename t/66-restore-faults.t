@@ -55,14 +55,12 @@ for my $way (['in place', 'khib.inplace', qr/^khib-writer: +[2-7]\d% restored/,
 	   "$way: the next boot does not resume the image again");
 	ok(KhibQemu::find($next, qr/^KHIB-NORMAL-BOOT$/), "$way: it boots normally");
 }
-# Flip a byte in the middle of the data stream (superblock: data_offset
-# at byte 104, data_bytes at 112).
+# Flip a byte in the middle of the data stream.
 sub damage_data {
+	my ($offset, $bytes) = KhibQemu::data_region($o{disk});
+	my $at = $offset + int($bytes / 2);
 	open my $fh, '+<', $o{disk} or die "cannot open $o{disk}: $!\n";
 	binmode $fh;
-	sysread($fh, my $sb, 128) == 128 or die "short superblock\n";
-	my ($offset, $bytes) = unpack('Q< Q<', substr($sb, 104, 16));
-	my $at = $offset + int($bytes / 2);
 	sysseek($fh, $at, 0);
 	sysread($fh, my $b, 1);
 	sysseek($fh, $at, 0);

@@ -21,14 +21,9 @@ my %o = (KhibQemu::defaults(),
 KhibQemu::open_log(\%o);
 my $rules = "$KhibQemu::BUILD/t-read-errors.blkdebug";
 
-# The sector in the middle of the image's data stream (superblock:
-# data_offset at byte 104, data_bytes at 112).
+# The sector in the middle of the image's data stream.
 sub middle_sector {
-	open my $fh, '<', $o{disk} or die "cannot open $o{disk}: $!\n";
-	binmode $fh;
-	sysread($fh, my $sb, 128) == 128 or die "short superblock\n";
-	close $fh;
-	my ($offset, $bytes) = unpack('Q< Q<', substr($sb, 104, 16));
+	my ($offset, $bytes) = KhibQemu::data_region($o{disk});
 	return int(($offset + int($bytes / 2)) / 512);
 }
 

@@ -28,6 +28,17 @@ sub defaults {
 	);
 }
 
+# Where the image's data stream lies on $disk: (offset, bytes), from the
+# superblock (data_offset at byte 104, data_bytes at 112).
+sub data_region {
+	my ($disk) = @_;
+	open my $fh, '<', $disk or die "cannot open $disk: $!\n";
+	binmode $fh;
+	sysread($fh, my $sb, 128) == 128 or die "short superblock in $disk\n";
+	close $fh;
+	return unpack('Q< Q<', substr($sb, 104, 16));
+}
+
 # An empty ext4 file system of $mib MiB in the file $path.
 sub create_ext4 {
 	my ($path, $mib) = @_;
