@@ -208,7 +208,7 @@ BENCH_ARGS ?= --big
 bench: all
 	scripts/bench $(BENCH_ARGS)
 
-check-patches: $(SERIES)
+check-patches: $(SERIES) $(STAMP)/main-kernel
 	@scripts/check-patches.sh $(BUILD)
 
 # Build the main kernel after each patch of the series (about 10 min).

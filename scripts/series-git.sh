@@ -53,16 +53,19 @@ do_import() {
 do_export() {
 	cd "$repo"
 	n=$(git rev-list --count base..HEAD)
-	rm -f "$top"/kernel/patches/*.patch
+	# The cover letter (0000-cover-letter.patch) is written by hand and
+	# is not part of kernel/series: it carries no change.
+	find "$top/kernel/patches" -name '*.patch' ! -name '0000-*' -delete
 	git format-patch -q --no-signature --zero-commit -N --numbered \
 		-o "$top/kernel/patches" base..HEAD
 	# Number every patch n/N, as a series is sent.
-	for f in "$top"/kernel/patches/*.patch; do
+	for f in "$top"/kernel/patches/[0-9]*.patch; do
 		sed -i "s/^Subject: \[PATCH \([0-9]*\)\/[0-9]*\]/Subject: [PATCH \1\/$n]/" "$f"
 	done
 	{
 		echo "# Applied in this order to linux-source-6.12 (scripts/kernel-tree.sh)."
-		(cd "$top/kernel/patches" && ls ./*.patch | sed 's|^\./||')
+		(cd "$top/kernel/patches" && ls ./*.patch | sed 's|^\./||' |
+			grep -v '^0000-')
 	} >"$top/kernel/series"
 	say "wrote $n patches to kernel/patches"
 }
