@@ -40,7 +40,7 @@ TOOLS := $(BIN)/khib-writer $(BIN)/khib-restore $(BIN)/khib-workload \
 
 .PHONY: all deps tools kernels install debian-guest debian-boot-check \
 	debian-cycle check-series cycle \
-	soak bench test check-patches unit-test \
+	soak bench test check-docs check-patches unit-test \
 	integration-test fuzz fuzz-short clean
 
 all: deps kernels tools $(INITRAMFS)
@@ -208,6 +208,11 @@ BENCH_ARGS ?= --big
 bench: all
 	scripts/bench $(BENCH_ARGS)
 
+# docs/files.md has a row for every source file, and names no file that
+# is gone.
+check-docs:
+	@scripts/check-files-doc.sh
+
 check-patches: $(SERIES) $(STAMP)/main-kernel
 	@scripts/check-patches.sh $(BUILD)
 
@@ -232,7 +237,7 @@ fuzz: $(UAPI_HEADER)
 fuzz-short: $(UAPI_HEADER)
 	@$(MAKE) -s -C tests/fuzz BUILD=$(abspath $(BUILD)) FUZZ_SECONDS=20
 
-test: deps check-patches unit-test fuzz-short integration-test
+test: deps check-docs check-patches unit-test fuzz-short integration-test
 
 clean:
 	rm -rf $(BIN) $(OBJ) $(STAMP) $(INITRAMFS) $(HIB_LIST) $(BUILD)/stripped

@@ -45,6 +45,15 @@ for my $i (1 .. @{ $res->{cycles} }) {
 	ok($c->{powered_off} && $c->{writer_powered_off},
 	   "cycle $i: once the image was safe the hibernate kernel powered the machine off cleanly");
 	ok($c->{parked}, "cycle $i: hibernation entered a parked hibernate kernel, no boot");
+	my $last = $c->{kexec_last} // {};
+	ok(($last->{status} // '') eq 'resumed' &&
+	   ($last->{image_pages} // 0) == $c->{image_pages} &&
+	   ($last->{bytes_written} // 0) > 0 && ($last->{write_ms} // 0) > 0,
+	   "cycle $i: /sys/power/kexec_last/ shows the resume, the image's pages, bytes and write time")
+		or diag(explain($last));
+	like($c->{kernel_said} // '',
+	     qr/resumed from an image of $c->{image_pages} pages, \d+ kB on disk, written in \d+ ms, restored through \/dev\/snapshot/,
+	     "cycle $i: the kernel logged the same in one line");
 }
 ok($res->{ok}, 'all cycles passed') or diag($res->{error});
 done_testing();

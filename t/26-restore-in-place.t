@@ -44,6 +44,9 @@ for my $i (1 .. @{ $res->{cycles} }) {
 		or diag($c->{verify} // 'not resumed');
 	is(scalar @{ $c->{files_bad} // [] }, 0,
 	   "cycle $i: the host saw the same file hashes before and after");
+	like($c->{kernel_said} // '',
+	     qr/resumed from an image of $c->{image_pages} pages, \d+ kB on disk, written in \d+ ms, restored in place/,
+	     "cycle $i: the resumed kernel got the figures from the restore in place");
 }
 ok($res->{ok}, 'all cycles passed') or diag($res->{error});
 

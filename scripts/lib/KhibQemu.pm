@@ -232,6 +232,12 @@ sub run_cycles {
 			my $restore = find($boot, qr/khib-(?:restore: image loaded|writer: image restored) and verified in ([\d.]+) s/);
 			$c->{in_place} = defined find($boot, qr/^khib-writer: image restored and verified/);
 			$c->{restore_seconds} = $restore->[2] if $restore;
+			# What the resumed kernel says about the hibernation.
+			my $last = find($boot, qr/^khib-hibernate: last hibernation: (.*)$/);
+			$c->{kexec_last} = { map { split /=/, $_, 2 } split ' ', $last->[2] }
+				if $last;
+			my $said = find($boot, qr/^khib-hibernate: kernel said: (.*)$/);
+			$c->{kernel_said} = $said->[2] if $said;
 			if ($o{soak}) {
 				my $fs = find($boot, qr/^KHIB-FSCHECK $i (.*)$/);
 				$c->{fscheck} = $fs ? $fs->[2] : 'no file system check';

@@ -53,6 +53,15 @@ static void test_walk(void)
 
 	ok(pfn_chunks_check(c, 3, &total, why, sizeof(why)) && total == 4,
 	   "a good list passes and counts its bits");
+
+	ok(pfn_chunks_rank(c, 3, 100) == 0 && pfn_chunks_rank(c, 3, 163) == 1 &&
+	   pfn_chunks_rank(c, 3, 164) == 2 && pfn_chunks_rank(c, 3, 5009) == 3,
+	   "each set bit's rank is its place in the walk");
+	ok(pfn_chunks_rank(c, 3, 101) == PFN_WALK_END &&
+	   pfn_chunks_rank(c, 3, 1005) == PFN_WALK_END &&
+	   pfn_chunks_rank(c, 3, 99) == PFN_WALK_END &&
+	   pfn_chunks_rank(c, 3, 6000) == PFN_WALK_END,
+	   "clear bits, gaps and PFNs outside every chunk have no rank");
 }
 
 static void test_check_failures(void)

@@ -38,6 +38,13 @@ static inline uint64_t align_up(uint64_t x, uint64_t a)
 }
 
 /* Chunks of an image of @nr_pages pages. */
+/* Bytes the image takes on its target: it ends with the memory map. */
+static inline uint64_t image_bytes_on_disk(const struct khib_image_super *sb)
+{
+	return sb->mem_map_offset + align_up(sb->mem_map_bytes,
+					     KHIB_IMAGE_ALIGN);
+}
+
 static inline uint64_t image_nr_chunks(uint64_t nr_pages)
 {
 	return (nr_pages + KHIB_CHUNK_PAGES - 1) / KHIB_CHUNK_PAGES;

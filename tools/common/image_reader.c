@@ -117,6 +117,9 @@ static enum image_verdict read_metadata(struct image_reader *r)
 			 PRIu64, nr_set, (uint64_t)sb->nr_pages);
 		return IMAGE_CORRUPT;
 	}
+	r->report_index = sb->report_pfn ?
+		pfn_chunks_rank(r->chunks, r->nr_chunks, sb->report_pfn) :
+		PFN_WALK_END;
 	if (read_zero_map(r) != IMAGE_VALID)
 		return IMAGE_CORRUPT;
 	return read_mem_map(r);

@@ -30,6 +30,8 @@ struct image_reader {
 	const uint64_t *free_pfns;	/* sb.nr_free_pages */
 	struct chunk_stream *stream;	/* the data stream, once started */
 	const struct chunk_sink *sink;	/* where decoders put chunks, or NULL */
+	uint64_t report_index;		/* image page of sb.report_pfn, or
+					 * PFN_WALK_END */
 	uint64_t pages_read;		/* pages of the chunks handed out */
 	bool unreadable;		/* the device failed a read: the
 					 * image may be intact */

@@ -49,6 +49,13 @@
  * the swapped pages at src_pfn, puts its last step into free pages, and
  * moves the parked pages home in that last step (docs/design.md).
  *
+ * Report (minor 1).  report_pfn names the image page in which the
+ * hibernated kernel left its report (struct khib_report of the descriptor
+ * ABI) as pending.  A restore fills it in, in the data it hands over for
+ * that page, with the image's figures, so that the resumed kernel can
+ * show them.  Zero if there is none, or if its PFN needs more than 32
+ * bits.
+ *
  * Integrity.  Every hash is XXH3-64 (seed 0).  The superblock, each chunk
  * header and the uncompressed data of each chunk carry their own hash; the
  * superblock also holds the hashes of the header page, the page map and
@@ -73,7 +80,7 @@
 
 #define KHIB_IMAGE_MAGIC	0x31474d494249484bULL	/* "KHIBIMG1" */
 #define KHIB_IMAGE_MAJOR	3
-#define KHIB_IMAGE_MINOR	0
+#define KHIB_IMAGE_MINOR	1
 #define KHIB_IMAGE_ALIGN	4096
 #define KHIB_CHUNK_PAGES	256
 #define KHIB_PAGE_SIZE		4096
@@ -114,7 +121,7 @@ struct khib_image_super {
 	uint32_t compressor;	/* KHIB_ENC_ZSTD if any chunk may be compressed */
 	int32_t level;		/* compression level used */
 	uint32_t write_ms;	/* time the writer took */
-	uint32_t reserved;	/* zero */
+	uint32_t report_pfn;	/* image page holding the report, or 0 */
 	uint64_t flags;		/* none defined yet, zero */
 	char release[KHIB_IMAGE_RELEASE_LEN];	/* of the hibernated kernel */
 	uint64_t mem_map_offset;	/* the memory map */

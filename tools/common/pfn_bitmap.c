@@ -101,3 +101,25 @@ bool pfn_chunks_check(const struct pfn_chunk *chunks, size_t nr_chunks,
 	*nr_set = total;
 	return true;
 }
+
+uint64_t pfn_chunks_rank(const struct pfn_chunk *chunks, size_t nr_chunks,
+			 uint64_t pfn)
+{
+	uint64_t before = 0;
+
+	for (size_t i = 0; i < nr_chunks; i++) {
+		const struct pfn_chunk *c = &chunks[i];
+		uint64_t bit = pfn - c->start_pfn;
+
+		if (pfn < c->start_pfn)
+			break;
+		if (bit >= c->nr_pfns) {
+			before += c->nr_set;
+			continue;
+		}
+		if (!(c->words[bit / 64] >> (bit % 64) & 1))
+			break;
+		return before + bitmap_weight(c->words, bit);
+	}
+	return PFN_WALK_END;
+}

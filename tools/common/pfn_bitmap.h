@@ -41,6 +41,13 @@ void pfn_walk_init(struct pfn_walk *walk, const struct pfn_chunk *chunks,
 uint64_t pfn_walk_next(struct pfn_walk *walk);
 
 /*
+ * The position of @pfn among the set bits of @chunks (checked ones), or
+ * PFN_WALK_END if its bit is not set.
+ */
+uint64_t pfn_chunks_rank(const struct pfn_chunk *chunks, size_t nr_chunks,
+			 uint64_t pfn);
+
+/*
  * Check that chunks are in ascending order without overlap, that their
  * nr_set match their bits and that no bit lies past nr_pfns.  On success
  * store the total of set bits in *nr_set; otherwise say why in @why.

@@ -2,6 +2,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "image_format.h"
 #include "json.h"
 
 static void json_string(FILE *f, const char *s)
@@ -87,6 +88,8 @@ static void valid_image(FILE *f, const struct image_reader *r,
 	fprintf(f, "  \"compression\": {\"encoding\": \"%s\", \"level\": %d},\n",
 		sb->compressor == KHIB_ENC_ZSTD ? "zstd" : "none", sb->level);
 	fprintf(f, "  \"write_ms\": %u,\n", sb->write_ms);
+	fprintf(f, "  \"bytes_on_disk\": %" PRIu64 ",\n", image_bytes_on_disk(sb));
+	fprintf(f, "  \"report_pfn\": %u,\n", sb->report_pfn);
 	/* Opening it checked every hash but the data stream's. */
 	fprintf(f, "  \"checksums\": {\"superblock\": \"ok\", \"metadata\": \"ok\", \"data\": ");
 	if (!data)

@@ -328,6 +328,20 @@ static uint32_t ms_since(const struct timespec *t0)
 			  (now.tv_nsec - t0->tv_nsec) / 1000000);
 }
 
+/*
+ * The page in which the hibernating kernel left its report, for a restore
+ * to fill in: 0 unless it is an image page whose PFN fits the superblock.
+ */
+static uint32_t report_pfn(const struct descriptor_view *view)
+{
+	uint64_t pfn = view->desc.report / PAGE_BYTES;
+
+	if (!view->desc.report || view->desc.report % PAGE_BYTES ||
+	    pfn > UINT32_MAX || !descriptor_page_saved(view, pfn))
+		return 0;
+	return (uint32_t)pfn;
+}
+
 static int write_image(struct writer *w)
 {
 	const struct khib_descriptor *d = &w->src->view->desc;
@@ -374,6 +388,7 @@ static int write_image(struct writer *w)
 			KHIB_ENC_RAW;
 	sb.level = w->opt->level;
 	sb.write_ms = ms_since(&t0);
+	sb.report_pfn = report_pfn(w->src->view);
 	/* The image mirrors the descriptor's field (the UAPI header). */
 	_Static_assert(KHIB_IMAGE_RELEASE_LEN == KHIB_RELEASE_LEN,
 		       "the image's release field must hold the descriptor's");
@@ -383,8 +398,7 @@ static int write_image(struct writer *w)
 	if (error)
 		return error;
 
-	w->report->bytes = sb.mem_map_offset +
-			   align_up(sb.mem_map_bytes, KHIB_IMAGE_ALIGN);
+	w->report->bytes = image_bytes_on_disk(&sb);
 	w->report->ms = ms_since(&t0);
 	if (w->opt->progress)
 		w->opt->progress(w->opt->progress_ctx, d->nr_image_pages,

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "image_reader.h"
+#include "image_report.h"
 #include "progress.h"
 #include "inplace_plan.h"
 #include "physmem.h"
@@ -92,6 +93,8 @@ static int place_chunk(void *ctx, unsigned int worker,
 			return -1;
 		}
 		memcpy(page, stream_chunk_page(c, i, &stored), KHIB_PAGE_SIZE);
+		if (pfn == p->r->sb.report_pfn)
+			image_report_fill(page, &p->r->sb, true);
 	}
 	p->placing[worker % p->nr_pm] += now() - t0;
 	return 0;
