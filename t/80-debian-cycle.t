@@ -55,6 +55,8 @@ for my $i (1 .. $cycles) {
 	ok($text =~ qr/\Q$tag\E: resumed, the shell answers/, "$tag: the initramfs resumed the image");
 	ok($text =~ qr/\Q$tag\E: khib-load\.service reloaded after the resume$/m,
 	     "$tag: khib-load.service loaded the hibernate kernel again");
+	ok($text =~ qr/\Q$tag\E: \/sys\/power\/kexec_last: status=resumed image_pages=\d+ bytes_written=\d+ write_ms=\d+; kernel log: PM: hibernation: kexec: resumed from an image of \d+ pages/,
+	     "$tag: the resumed kernel shows the hibernation's figures in sysfs and logs them");
 	ok($text =~ qr/^debian-cycle: \Q$tag\E: ok$/m,
 	     "$tag: same service PID, no restart, counters going on, tmpfs and file data intact, journal lines");
 }
