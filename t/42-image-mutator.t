@@ -61,13 +61,7 @@ ok($j->{schema} && $j->{schema} eq 'khib-inspect/1' && $j->{verdict} eq 'valid' 
 
 sub flip {
 	my ($offset) = @_;
-	open my $fh, '+<', $o{disk} or die "cannot open $o{disk}: $!\n";
-	binmode $fh;
-	sysseek($fh, $offset, 0);
-	sysread($fh, my $byte, 1);
-	sysseek($fh, $offset, 0);
-	syswrite($fh, chr(ord($byte) ^ 0x40));
-	close $fh;
+	KhibQemu::flip_byte($o{disk}, $offset, 0x40);
 }
 
 # The chunk records: a struct khib_chunk_header of 88 bytes, whose

@@ -58,14 +58,7 @@ for my $way (['in place', 'khib.inplace', qr/^khib-writer: +[2-7]\d% restored/,
 # Flip a byte in the middle of the data stream.
 sub damage_data {
 	my ($offset, $bytes) = KhibQemu::data_region($o{disk});
-	my $at = $offset + int($bytes / 2);
-	open my $fh, '+<', $o{disk} or die "cannot open $o{disk}: $!\n";
-	binmode $fh;
-	sysseek($fh, $at, 0);
-	sysread($fh, my $b, 1);
-	sysseek($fh, $at, 0);
-	syswrite($fh, chr(ord($b) ^ 0x10));
-	close $fh;
+	KhibQemu::flip_byte($o{disk}, $offset + int($bytes / 2), 0x10);
 }
 
 hibernate_once('in place, damaged chunk', 'khib.inplace');

@@ -39,6 +39,18 @@ sub data_region {
 	return unpack('Q< Q<', substr($sb, 104, 16));
 }
 
+# Damage one byte of the file $disk at $offset: XOR it with $mask.
+sub flip_byte {
+	my ($disk, $offset, $mask) = @_;
+	open my $fh, '+<', $disk or die "cannot open $disk: $!\n";
+	binmode $fh;
+	sysseek($fh, $offset, 0) or die "cannot seek in $disk: $!\n";
+	sysread($fh, my $byte, 1) == 1 or die "cannot read $disk at $offset\n";
+	sysseek($fh, $offset, 0);
+	syswrite($fh, chr(ord($byte) ^ $mask)) == 1 or die "cannot write $disk: $!\n";
+	close $fh or die "cannot close $disk: $!\n";
+}
+
 # An empty ext4 file system of $mib MiB in the file $path.
 sub create_ext4 {
 	my ($path, $mib) = @_;
