@@ -22,6 +22,7 @@ bool image_report_fill(void *page, const struct khib_image_super *sb,
 {
 	struct khib_report r;
 
+	_Static_assert(sizeof(r) <= KHIB_PAGE_SIZE, "a report fits in its page");
 	memcpy(&r, page, sizeof(r));
 	/* Anything else is not ours to change: the page is the kernel's. */
 	if (!report_sealed(&r) || r.state != KHIB_REPORT_PENDING ||

@@ -254,6 +254,12 @@ static int write_mem_map(struct writer *w, struct khib_image_super *sb)
 	uint8_t *buf;
 	int error = KHIB_OK;
 
+	/* The image mirrors the descriptor's RAM map (the UAPI header). */
+	_Static_assert(KHIB_IMAGE_MAX_RAM_RANGES >= KHIB_MAX_RAM_RANGES,
+		       "an image must hold every RAM range a descriptor lists");
+	_Static_assert(sizeof(struct khib_image_range) ==
+		       sizeof(struct khib_ram_range),
+		       "a RAM range is the same two PFNs in both formats");
 	if (nr_ranges > KHIB_IMAGE_MAX_RAM_RANGES ||
 	    nr_own > KHIB_IMAGE_MAX_RAM_RANGES ||
 	    v->nr_redirects > KHIB_IMAGE_MAX_REDIRECTS ||
