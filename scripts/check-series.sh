@@ -5,7 +5,8 @@
 # (kernel/config.base and kernel/config; options a prefix does not define
 # yet are reported, not fatal), incrementally, through ccache.  The layout
 # mirrors BUILD_DIR's, so files the series does not touch come from the
-# cache.  One line per patch; exit status 1 if any prefix fails to build.
+# cache.  One line per patch; exit status 1 if any prefix fails to build
+# or its build warns.
 #
 # usage: scripts/check-series.sh [BUILD_DIR]
 set -eu
@@ -43,7 +44,16 @@ for p in $(grep -v -e '^#' -e '^[[:space:]]*$' "$top/kernel/series"); do
 	if out=$(KHIB_OPTIONS_MAY_BE_MISSING=1 "$top/scripts/build-kernel.sh" \
 		 "$src" "$work/main" "$top/kernel/config.base" \
 		 "$top/kernel/config" 2>&1); then
-		result="builds"
+		# The build is incremental: what it compiled is what the patch
+		# touched, so a warning here is the patch's.
+		warnings=$(grep -c ': warning:' "$work/main/build.log" || true)
+		if [ "$warnings" = 0 ]; then
+			result="builds"
+		else
+			result="builds with $warnings compiler warnings"
+			grep ': warning:' "$work/main/build.log" | sed 's/^/    /'
+			failed=1
+		fi
 	else
 		result="FAILS to build"
 		failed=1
@@ -51,8 +61,10 @@ for p in $(grep -v -e '^#' -e '^[[:space:]]*$' "$top/kernel/series"); do
 	missing=$(echo "$out" | sed -n 's/.*: \(CONFIG_[A-Z0-9_]*\)=.* did not stick.*/\1/p' |
 		  tr '\n' ' ')
 	say "$p: $result in $(($(date +%s) - start)) s${missing:+ (not defined yet: $missing)}"
-	[ "$result" = builds ] ||
-		echo "$out" | grep -E 'error|Error' | tail -n 10 | sed 's/^/    /'
+	case $result in
+	"FAILS to build")
+		echo "$out" | grep -E 'error|Error' | tail -n 10 | sed 's/^/    /' ;;
+	esac
 done
 [ "$failed" = 0 ] && say "all $n prefixes of the series build"
 exit $failed
