@@ -62,6 +62,20 @@ do_export() {
 	for f in "$top"/kernel/patches/[0-9]*.patch; do
 		sed -i "s/^Subject: \[PATCH \([0-9]*\)\/[0-9]*\]/Subject: [PATCH \1\/$n]/" "$f"
 	done
+	cover=$top/kernel/patches/0000-cover-letter.patch
+	if [ -f "$cover" ]; then
+		# Keep the cover letter's count, shortlog and diffstat true.
+		sed -i -e "s/^Subject: \[PATCH 0\/[0-9]*\]/Subject: [PATCH 0\/$n]/" \
+			-e '/^khib developers ([0-9]*):$/,$d' "$cover"
+		{
+			echo "khib developers ($n):"
+			git log --reverse --format='  %s' base..HEAD
+			echo
+			git diff --stat base HEAD | sed 's/^/ /'
+			echo
+			echo "-- "
+		} >>"$cover"
+	fi
 	{
 		echo "# Applied in this order to linux-source-6.12 (scripts/kernel-tree.sh)."
 		(cd "$top/kernel/patches" && ls ./*.patch | sed 's|^\./||' |

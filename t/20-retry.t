@@ -28,6 +28,10 @@ ok(KhibQemu::find($b1, qr/^KHIB-DMESG 1 .*the hibernate kernel failed: the image
    'the kernel log names the cause the hibernate kernel reported');
 ok(KhibQemu::find($b1, qr/^KHIB-STILL-RUNNING 1 /),
    'the system and the counting process keep running');
+my $last = KhibQemu::find($b1, qr/^KHIB-LAST 1 status=(\w+) image_pages=(\d+) bytes_written=\d+ write_ms=\d+$/);
+ok($last && $last->[2] eq 'failed' && $last->[3] > 0,
+   '/sys/power/kexec_last/ shows the failure and the size of the image that did not fit')
+	or diag($last ? $last->[1] : 'no KHIB-LAST line');
 ok(KhibQemu::find($b1, qr/^khib-park: hibernate kernel booted and parked/),
    'khib-load boots the hibernate kernel ahead of time and parks it');
 is(scalar(KhibQemu::grep_lines($b1, qr/^khib-writer: entered again/)), 3,
