@@ -29,7 +29,7 @@ struct job {
 	struct khib_chunk_header h;
 	uint8_t *record;	/* aligned, one whole record */
 	uint8_t *pages;		/* decompressed pages */
-	const uint8_t *data;	/* the chunk's non-zero pages */
+	uint8_t *data;		/* the chunk's non-zero pages */
 };
 
 struct decoder {
@@ -174,7 +174,7 @@ static const char *decode(ZSTD_DCtx *zstd, struct job *job, char *why,
 			  size_t why_len)
 {
 	const struct khib_chunk_header *h = &job->h;
-	const uint8_t *payload = job->record + sizeof(*h);
+	uint8_t *payload = job->record + sizeof(*h);
 	uint32_t zero = (uint32_t)bitmap_weight(h->zero_map, h->nr_pages);
 	size_t stored = (size_t)(h->nr_pages - zero) * PAGE_BYTES;
 	const uint8_t *pad = payload + h->payload_bytes;

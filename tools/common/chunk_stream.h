@@ -20,7 +20,9 @@ struct stream_chunk {
 	uint64_t index;
 	uint32_t nr_pages;
 	const uint64_t *zero_map;	/* bit i: page i is all zero */
-	const uint8_t *data;		/* the other pages, in order */
+	uint8_t *data;			/* the other pages, in order; verified
+					 * already, so whoever gets the chunk
+					 * may change them */
 };
 
 struct chunk_stream;
@@ -31,7 +33,7 @@ struct chunk_stream;
  * the decoder, from 0.  Return 0, or -1 with @why filled in.
  */
 struct chunk_sink {
-	int (*put)(void *ctx, unsigned int worker, const struct stream_chunk *c,
+	int (*put)(void *ctx, unsigned int worker, struct stream_chunk *c,
 		   char *why, size_t why_len);
 	void *ctx;
 };

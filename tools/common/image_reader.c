@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "image_reader.h"
+#include "image_report.h"
 
 #define PAGE_BYTES	KHIB_PAGE_SIZE
 
@@ -234,4 +235,22 @@ void image_stop_stream(struct image_reader *r)
 {
 	chunk_stream_stop(r->stream);
 	r->stream = NULL;
+}
+
+void image_fill_report(const struct image_reader *r, struct stream_chunk *c,
+		       bool in_place)
+{
+	uint64_t first = c->index * r->sb.chunk_pages;
+	uint32_t at, stored = 0;
+
+	if (r->report_index == PFN_WALK_END || r->report_index < first ||
+	    r->report_index - first >= c->nr_pages)
+		return;
+	at = (uint32_t)(r->report_index - first);
+	if (stream_chunk_is_zero(c, at))
+		return;
+	for (uint32_t i = 0; i < at; i++)
+		stored += !stream_chunk_is_zero(c, i);
+	image_report_fill(c->data + (size_t)stored * KHIB_PAGE_SIZE, &r->sb,
+			  in_place);
 }

@@ -69,6 +69,14 @@ unsigned int image_stream_threads(void);
  */
 int image_next_chunk(struct image_reader *r, struct stream_chunk *chunk);
 
+/*
+ * If chunk @c (from this image) holds the report page, fill it in for the
+ * kernel the restore resumes (image_report.h), in the chunk's own buffer,
+ * so that whatever is handed on from there carries it.
+ */
+void image_fill_report(const struct image_reader *r, struct stream_chunk *c,
+		       bool in_place);
+
 /* What a restore in place of this image starts from. */
 void image_inplace_input(const struct image_reader *r,
 			 struct inplace_input *in);

@@ -55,7 +55,6 @@
 
 #include "cmdline.h"
 #include "image_reader.h"
-#include "image_report.h"
 #include "inplace_plan.h"
 #include "khib_conf.h"
 #include "meminfo.h"
@@ -88,53 +87,6 @@ struct stream_times {
 };
 
 /*
- * Where the image's report page is in chunk @c: its position among the
- * chunk's pages, or -1.
- */
-static int64_t report_position(const struct image_reader *r,
-			       const struct stream_chunk *c)
-{
-	uint64_t first = c->index * r->sb.chunk_pages;
-
-	if (r->report_index == PFN_WALK_END || r->report_index < first ||
-	    r->report_index - first >= c->nr_pages)
-		return -1;
-	return (int64_t)(r->report_index - first);
-}
-
-/* The report page, filled in: the page @r's kernel resumes to read. */
-static const void *filled_report(const struct image_reader *r,
-				 const void *page)
-{
-	static uint8_t copy[KHIB_PAGE_SIZE] __attribute__((aligned(4096)));
-
-	memcpy(copy, page, sizeof(copy));
-	image_report_fill(copy, &r->sb, false);
-	return copy;
-}
-
-/*
- * Feed the @stored pages of chunk @c that are not all zero; @report is
- * the report page's position among all of the chunk's pages, or -1.
- */
-static int feed_stored(const struct image_reader *r, struct snapshot_feed *feed,
-		       const struct stream_chunk *c, uint32_t stored,
-		       int64_t report)
-{
-	uint32_t at = 0;
-
-	if (report < 0 || stream_chunk_is_zero(c, (uint32_t)report))
-		return stored ? snapshot_feed_pages(feed, c->data, stored) : 0;
-	for (uint32_t i = 0; i < (uint32_t)report; i++)
-		at += !stream_chunk_is_zero(c, i);
-	return snapshot_feed_pages(feed, c->data, at) ||
-	       snapshot_feed_page(feed, filled_report(r, c->data +
-						     (size_t)at * KHIB_PAGE_SIZE)) ||
-	       snapshot_feed_pages(feed, c->data + (size_t)(at + 1) * KHIB_PAGE_SIZE,
-				   stored - at - 1);
-}
-
-/*
  * Stream all chunks, verified, to @feed (or nowhere, when checking);
  * zero pages only if not @skip_zero.  The report page goes filled in.
  */
@@ -149,26 +101,23 @@ static int stream_pages(struct image_reader *r, struct snapshot_feed *feed,
 
 	progress_start(&meter, "khib-restore", "", r->sb.nr_pages);
 	while ((ret = image_next_chunk(r, &c)) > 0) {
-		int64_t report = report_position(r, &c);
 		uint32_t stored = 0;
 
 		times->waiting += now() - t;
 		t = now();
+		if (feed)
+			image_fill_report(r, &c, false);
 		if (feed && skip_zero) {
 			/* The chunk's other pages lie back to back. */
 			for (uint32_t i = 0; i < c.nr_pages; i++)
 				stored += !stream_chunk_is_zero(&c, i);
-			if (feed_stored(r, feed, &c, stored, report))
+			if (stored && snapshot_feed_pages(feed, c.data, stored))
 				return -1;
 		}
-		for (uint32_t i = 0; feed && !skip_zero && i < c.nr_pages; i++) {
-			const void *page = stream_chunk_page(&c, i, &stored);
-
-			if (i == report)
-				page = filled_report(r, page);
-			if (snapshot_feed_page(feed, page))
+		for (uint32_t i = 0; feed && !skip_zero && i < c.nr_pages; i++)
+			if (snapshot_feed_page(feed,
+					       stream_chunk_page(&c, i, &stored)))
 				return -1;
-		}
 		times->feeding += now() - t;
 		t = now();
 		done += c.nr_pages;

@@ -8,7 +8,6 @@
 #include <unistd.h>
 
 #include "image_reader.h"
-#include "image_report.h"
 #include "progress.h"
 #include "inplace_plan.h"
 #include "physmem.h"
@@ -68,13 +67,15 @@ struct placer {
 };
 
 static int place_chunk(void *ctx, unsigned int worker,
-		       const struct stream_chunk *c, char *why, size_t why_len)
+		       struct stream_chunk *c, char *why, size_t why_len)
 {
 	struct placer *p = ctx;
 	struct physmem *pm = &p->pm[worker % p->nr_pm];
 	struct pfn_walk walk = p->starts[c->index];
 	uint32_t stored = 0;
 	double t0 = now();
+
+	image_fill_report(p->r, c, true);
 
 	for (uint32_t i = 0; i < c->nr_pages; i++) {
 		uint64_t pfn = pfn_walk_next(&walk);
@@ -93,8 +94,6 @@ static int place_chunk(void *ctx, unsigned int worker,
 			return -1;
 		}
 		memcpy(page, stream_chunk_page(c, i, &stored), KHIB_PAGE_SIZE);
-		if (pfn == p->r->sb.report_pfn)
-			image_report_fill(page, &p->r->sb, true);
 	}
 	p->placing[worker % p->nr_pm] += now() - t0;
 	return 0;
