@@ -21,10 +21,58 @@ sub defaults {
 		kernel => "$BUILD/main/arch/x86/boot/bzImage",
 		initrd => "$BUILD/initramfs.cpio.gz",
 		disk => "$BUILD/cycle-disk.img",
-		disk_mib => 2048,
+
 		timeout => 900,
 		accel => $ENV{KHIB_ACCEL} // 'tcg,thread=multi',
 		log => undef,
+		machine => 'virtio',
+	);
+}
+
+# The guest machines.  "virtio": the reference guest, i440fx with
+# SeaBIOS, every disk on virtio-blk.  "real": what users own: q35 with
+# UEFI (OVMF, the kernel entered through its EFI stub), a CPU model with
+# LA57, SMT threads, an Intel vIOMMU, the image target on NVMe and other
+# disks on SATA (AHCI).  Returns the QEMU arguments and the guest's name
+# for the target and the extra disks.
+our %MACHINES = (
+	virtio => {
+		target => '/dev/vda',
+		extra => [map { "/dev/vd$_" } 'b' .. 'z'],
+	},
+	real => {
+		target => '/dev/nvme0n1',
+		extra => [map { "/dev/sd$_" } 'a' .. 'z'],
+	},
+);
+
+sub machine_args {
+	my (%o) = @_;
+	my $cache = $o{disk_cache} // 'unsafe';
+	my $target = "file=" . ($o{blkdebug} ? "blkdebug:$o{blkdebug}:" : '') .
+		     "$o{disk},format=raw,cache=$cache" .
+		     ($o{disk_readonly} ? ',readonly=on' : '');
+	my @extra = @{ $o{extra_disks} // [] };
+	if ($o{machine} eq 'real') {
+		my $cores = $o{cpus} > 1 ? int($o{cpus} / 2) : 1;
+		my $threads = $o{cpus} > 1 ? 2 : 1;
+		my $i = 0;
+		return (
+			'-machine', 'q35', '-cpu', 'max',
+			'-bios', '/usr/share/ovmf/OVMF.fd',
+			'-smp', "$o{cpus},sockets=1,cores=$cores,threads=$threads",
+			'-device', 'intel-iommu',
+			'-drive', "$target,if=none,id=target",
+			'-device', 'nvme,drive=target,serial=khib-target',
+			map { my $n = $i++;
+			      ('-drive', "file=$_,if=none,id=sata$n,format=raw,cache=unsafe",
+			       '-device', "ide-hd,drive=sata$n,bus=ide.$n") } @extra,
+		);
+	}
+	return (
+		'-smp', $o{cpus},
+		'-drive', "$target,if=virtio",
+		map { ('-drive', "file=$_,if=virtio,format=raw,cache=unsafe") } @extra,
 	);
 }
 
@@ -64,6 +112,8 @@ sub create_ext4 {
 
 sub create_disk {
 	my (%o) = @_;
+	# Room for an image of all of RAM.
+	$o{disk_mib} //= $o{mem} + 1024 > 2048 ? $o{mem} + 1024 : 2048;
 	unlink $o{disk};
 	open my $fh, '>', $o{disk} or die "cannot create $o{disk}: $!\n";
 	truncate $fh, $o{disk_mib} * 1024 * 1024 or die "truncate $o{disk}: $!\n";
@@ -90,23 +140,23 @@ sub log_line {
 # $o{disk_cache} is the main disk's cache mode (unsafe by default).
 sub boot {
 	my (%o) = @_;
+	$o{machine} //= 'virtio';
+	my $target = $MACHINES{$o{machine}}{target}
+		// die "unknown machine $o{machine}\n";
 	my @cmd = (
 		'qemu-system-x86_64', '-accel', $o{accel},
-		'-m', $o{mem}, '-smp', $o{cpus},
+		'-m', $o{mem},
 		'-nodefaults', '-display', 'none', '-no-reboot',
 		'-serial', 'stdio',
 		'-kernel', $o{kernel}, '-initrd', $o{initrd},
 		# Only warnings and errors from the kernel on the console: an
 		# informational message could land in the middle of a line the
 		# tests look for.  The full kernel log stays in dmesg.
-		'-append', "console=ttyS0 loglevel=4 khib.resume=/dev/vda $o{append}",
+		'-append', "console=ttyS0 loglevel=4 khib.resume=$target $o{append}",
 		# $o{blkdebug}: a blkdebug rules file that fails chosen I/O.
-		'-drive', "file=" . ($o{blkdebug} ? "blkdebug:$o{blkdebug}:" : '') .
-			"$o{disk},if=virtio,format=raw,cache=" .
-			($o{disk_cache} // 'unsafe') .
-			($o{disk_readonly} ? ',readonly=on' : ''),
-		map { ('-drive', "file=$_,if=virtio,format=raw,cache=unsafe") }
-			@{ $o{extra_disks} // [] },
+		machine_args(%o),
+		# Debugging: more QEMU arguments, e.g. "-d cpu_reset -D reset.log".
+		split(' ', $ENV{KHIB_QEMU_ARGS} // ''),
 	);
 	my $start = time;
 	my $pid = open(my $out, '-|') // die "cannot fork: $!\n";
@@ -133,7 +183,8 @@ sub boot {
 		$buf .= $chunk;
 		while ($buf =~ s/^(.*?)\r?\n//) {
 			my $text = $1;
-			$text =~ s/\r//g;
+			# OVMF paints the screen with escape sequences.
+			$text =~ s/\e\[[0-9;?]*[a-zA-Z]|\e[()][0-9A-Za-z]|\r//g;
 			my $t = time - $start;
 			push @lines, [$t, $text];
 			log_line(\%o, sprintf("%8.3f %s", $t, $text));
@@ -200,14 +251,17 @@ sub file_hashes {
 # Run a whole cycle test: boot, fill, then N hibernate/resume cycles.
 # $o{soak}: a disk image for /dev/vdb holding an ext4 file system that the
 # guest keeps busy and checks after every resume (khib-test soak).
+# $o{scenario}: the khib-test scenario run with N and FILL (cycle).
+# $o{machine}: "virtio" (default) or "real" (%MACHINES).
 # Returns { ok => bool, error => text, boots => [...], cycles => [...] }.
 sub run_cycles {
 	my (%o) = (defaults(), @_);
 	my $n = $o{cycles} // 3;
 	my $fill = $o{fill} // 60;
-	my $scenario = $o{soak} ? 'soak' : 'cycle';
+	my $scenario = $o{scenario} // ($o{soak} ? 'soak' : 'cycle');
 	$o{extra_disks} = [$o{soak}] if $o{soak};
 	my $append = "khib.test=$scenario:$n:$fill" .
+		     ($o{soak} ? " khib.data_disk=$MACHINES{$o{machine}}{extra}[0]" : '') .
 		     ($o{extra_append} ? " $o{extra_append}" : '');
 	my $report = $o{report} // sub { };
 	my %res = (ok => 0, boots => [], cycles => []);

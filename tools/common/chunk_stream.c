@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#define ZSTD_STATIC_LINKING_ONLY	/* ZSTD_estimateDCtxSize() */
 #include <zstd.h>
 
 #include "chunk_stream.h"
@@ -306,9 +307,21 @@ static unsigned int stream_jobs(unsigned int threads)
 	return (threads ? threads : 1) + 2;
 }
 
+struct worker_cost chunk_stream_cost(void)
+{
+	uint64_t job_kib = (image_record_max() + CHUNK_BYTES) / 1024;
+
+	return (struct worker_cost){
+		.fixed_kib = (stream_jobs(1) - 1) * job_kib,
+		.thread_kib = job_kib + ZSTD_estimateDCtxSize() / 1024 + 1,
+	};
+}
+
 uint64_t chunk_stream_memory_kib(unsigned int threads)
 {
-	return stream_jobs(threads) * (image_record_max() + CHUNK_BYTES) / 1024;
+	struct worker_cost cost = chunk_stream_cost();
+
+	return worker_cost_kib(&cost, threads ? threads : 1);
 }
 
 struct chunk_stream *chunk_stream_start(struct blockdev *dev, uint64_t offset,

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "blockdev.h"
+#include "worker_memory.h"
 #include "khib_image.h"
 
 /* One verified chunk, valid until the next chunk_stream_next(). */
@@ -64,6 +65,9 @@ int chunk_stream_next(struct chunk_stream *s, struct stream_chunk *c,
  * than the data being wrong)?  The image may then be intact.
  */
 bool chunk_stream_unreadable(struct chunk_stream *s);
+
+/* Memory a stream holds: its buffers, and a decompressor per thread. */
+struct worker_cost chunk_stream_cost(void);
 
 /* Memory a stream with @threads decoders holds, in KiB. */
 uint64_t chunk_stream_memory_kib(unsigned int threads);

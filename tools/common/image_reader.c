@@ -167,9 +167,14 @@ void image_close(struct image_reader *r)
 
 unsigned int image_stream_threads(void)
 {
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	static unsigned int threads;	/* decided once: callers must agree */
+	struct worker_cost cost = chunk_stream_cost();
 
-	return cpus > 0 ? (unsigned int)cpus : 1;
+	if (!threads)
+		threads = worker_threads_that_fit(worker_cpus_online(),
+						  worker_memory_available_kib(),
+						  &cost);
+	return threads;
 }
 
 void image_inplace_input(const struct image_reader *r,
@@ -198,6 +203,17 @@ int image_start_stream(struct image_reader *r)
 
 	if (r->stream)
 		return 0;
+	if (!image_stream_threads()) {
+		struct worker_cost cost = chunk_stream_cost();
+
+		snprintf(r->why, sizeof(r->why),
+			 "too little memory to read the image: %" PRIu64
+			 " MiB available, one reader thread needs %" PRIu64 " MiB",
+			 worker_memory_available_kib() >> 10,
+			 (worker_cost_kib(&cost, 1) + 1023) >> 10);
+		r->short_of_memory = true;
+		return -1;
+	}
 	r->stream = chunk_stream_start(&r->dev, sb->data_offset,
 				       sb->data_bytes, sb->nr_pages,
 				       sb->nr_chunks, r->zero_bits,
@@ -206,6 +222,7 @@ int image_start_stream(struct image_reader *r)
 	if (!r->stream) {
 		snprintf(r->why, sizeof(r->why),
 			 "cannot start reading the image: %s", strerror(errno));
+		r->short_of_memory = errno == ENOMEM;
 		return -1;
 	}
 	return 0;

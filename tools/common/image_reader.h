@@ -35,6 +35,8 @@ struct image_reader {
 	uint64_t pages_read;		/* pages of the chunks handed out */
 	bool unreadable;		/* the device failed a read: the
 					 * image may be intact */
+	bool short_of_memory;		/* this kernel could not read it:
+					 * nothing is known against it */
 	char why[256];			/* what went wrong */
 };
 
@@ -58,7 +60,20 @@ int image_start_stream(struct image_reader *r);
  */
 void image_set_sink(struct image_reader *r, const struct chunk_sink *sink);
 
-/* CPUs the stream decodes on. */
+/*
+ * Did reading stop for a reason that is not about the image (the device
+ * failed a read, this kernel has too little memory)?  Then it is kept.
+ */
+static inline bool image_may_be_intact(const struct image_reader *r)
+{
+	return r->unreadable || r->short_of_memory;
+}
+
+/*
+ * Threads the stream decodes on: one per CPU online, as many as the
+ * memory available here holds (the hibernate kernel has only what it was
+ * lent); 0 if not even one fits.
+ */
 unsigned int image_stream_threads(void);
 
 /*

@@ -88,7 +88,8 @@ uint64_t inplace_segment_pages(size_t nr_runs, uint64_t max_pfn);
 #define INPLACE_HIGH_PDPT_PAGE	2
 #define INPLACE_HIGH_PD_PAGE	3
 #define INPLACE_LOW_PDPT_PAGE	4
-#define INPLACE_LOW_PD_PAGE	5	/* one per GiB of RAM span */
+#define INPLACE_PML5_PAGE	5	/* for CPUs in 5-level paging */
+#define INPLACE_LOW_PD_PAGE	6	/* one per GiB of RAM span */
 
 /* The restore code maps at most this much memory (one PML4 entry). */
 #define INPLACE_MAX_GIB		512

@@ -15,6 +15,10 @@
  *                                  writer (target_identity.h)
  *   khib-restore --target [NAME]   print the device NAME (a path, UUID=,
  *                                  ...) or, without it, the default names
+ *   khib-restore --lend-kib CPUS LEVEL
+ *                                  print the KiB khib-load must lend the
+ *                                  hibernate kernel on CPUS CPUs writing at
+ *                                  zstd LEVEL, on this machine (lend_plan.h)
  *
  * An image too large to load beside this kernel through /dev/snapshot is
  * restored in place instead: the hibernate kernel is booted with kexec
@@ -57,9 +61,11 @@
 #include "image_reader.h"
 #include "inplace_plan.h"
 #include "khib_conf.h"
+#include "lend_plan.h"
 #include "meminfo.h"
 #include "progress.h"
 #include "snapshot_feed.h"
+#include "system_ram.h"
 #include "target_identity.h"
 
 #define DEVICE_WAIT_S	30
@@ -207,7 +213,7 @@ static int refuse(const struct image_reader *r, const char *device,
 	char stop[1024];
 	int discarded;
 
-	if (r && r->unreadable) {
+	if (r && image_may_be_intact(r)) {
 		snprintf(stop, sizeof(stop),
 			 "%s; the image on %s may be intact and is kept", why,
 			 device);
@@ -564,6 +570,29 @@ static void record_resume_memory(void)
 	fclose(f);
 }
 
+/* --lend-kib: what to lend the hibernate kernel on this machine. */
+static int print_lend_need(const char *cpus_arg, const char *level_arg)
+{
+	struct khib_image_range ram[KHIB_IMAGE_MAX_RAM_RANGES];
+	char *end_cpus, *end_level;
+	unsigned long cpus = strtoul(cpus_arg, &end_cpus, 10);
+	long level = strtol(level_arg, &end_level, 10);
+	int nr = system_ram_ranges(ram, KHIB_IMAGE_MAX_RAM_RANGES);
+
+	if (*end_cpus || *end_level || !cpus || cpus > 65536 || level < 0) {
+		fprintf(stderr, "khib-restore: --lend-kib wants a number of CPUs and a zstd level\n");
+		return BAD_USAGE;
+	}
+	if (nr <= 0) {
+		fprintf(stderr, "khib-restore: cannot read this kernel's memory map: %s\n",
+			strerror(nr < 0 ? errno : ENOENT));
+		return EXIT_FAILURE;
+	}
+	printf("%" PRIu64 "\n", lend_need_kib((unsigned int)cpus, (int)level,
+					      ram[nr - 1].end_pfn));
+	return 0;
+}
+
 /* --target: the device a name or the configuration names, for scripts. */
 static int print_target(const char *given)
 {
@@ -600,10 +629,12 @@ int main(int argc, char **argv)
 		return print_identity(argv[2]);
 	if ((argc == 2 || argc == 3) && !strcmp(argv[1], "--target"))
 		return print_target(argv[2]);
+	if (argc == 4 && !strcmp(argv[1], "--lend-kib"))
+		return print_lend_need(argv[2], argv[3]);
 	if (argc == 2 && argv[1][0] != '-')
 		return restore(argv[1]);
 	if (argc != 1) {
-		fprintf(stderr, "usage: khib-restore [DEVICE] | --check DEVICE | --pending DEVICE | --identity DEVICE | --target [NAME]\n");
+		fprintf(stderr, "usage: khib-restore [DEVICE] | --check DEVICE | --pending DEVICE | --identity DEVICE | --target [NAME] | --lend-kib CPUS LEVEL\n");
 		return BAD_USAGE;
 	}
 	if (!khib_configured_target(device, sizeof(device), name,

@@ -8,6 +8,7 @@
  * (write_pipeline.h).
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -107,13 +108,30 @@ static int submit_chunks(struct writer *w, struct write_pipeline *p)
 	return KHIB_OK;
 }
 
-static unsigned int encoder_threads(const struct writer_options *opt)
+/*
+ * One encoder per CPU (or khib.threads=), as many as the memory available
+ * holds: in the hibernate kernel a buffer it cannot get means a panic.
+ */
+static int plan_encoders(struct writer *w, struct pipeline_config *cfg)
 {
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	struct worker_cost cost = writer_pool_cost(cfg->level);
+	uint64_t avail_kib = worker_memory_available_kib();
+	unsigned int wanted = w->opt->threads ? w->opt->threads :
+						 worker_cpus_online();
 
-	if (opt->threads)
-		return opt->threads;
-	return cpus > 0 ? (unsigned int)cpus : 1;
+	cfg->threads = worker_threads_that_fit(wanted, avail_kib, &cost);
+	if (!cfg->threads)
+		return fail(w, KHIB_ERR_NO_MEMORY, ENOMEM,
+			    "the hibernate kernel has %" PRIu64
+			    " MiB available, writing needs %" PRIu64
+			    " MiB; lend it more memory (khib-load -m)",
+			    avail_kib >> 10,
+			    (worker_cost_kib(&cost, 1) + 1023) >> 10);
+	printf("khib-writer: %u of %u encoder threads fit in %" PRIu64
+	       " MiB available (%" PRIu64 " MiB held)\n", cfg->threads, wanted,
+	       avail_kib >> 10,
+	       (worker_cost_kib(&cost, cfg->threads) + 1023) >> 10);
+	return KHIB_OK;
 }
 
 static int write_data(struct writer *w)
@@ -121,16 +139,21 @@ static int write_data(struct writer *w)
 	struct pipeline_config cfg = {
 		.dev = &w->dev,
 		.offset = w->data_offset,
-		.threads = encoder_threads(w->opt),
 		.mode = w->opt->level ? w->opt->mode : COMPRESS_OFF,
 		.level = w->opt->level,
 		.zero_bits = w->zero_bits,
 		.image_id = w->image_id,
 	};
 	struct pipeline_stats st;
-	struct write_pipeline *p = pipeline_start(&cfg);
+	struct write_pipeline *p;
 	int error;
 
+	if (cfg.mode == COMPRESS_OFF)
+		cfg.level = 0;
+	error = plan_encoders(w, &cfg);
+	if (error)
+		return error;
+	p = pipeline_start(&cfg);
 	if (!p)
 		return fail(w, KHIB_ERR_NO_MEMORY, errno,
 			    "cannot start the writer threads: %s",

@@ -31,13 +31,26 @@ static double now(void)
  * device failed to read may be intact: it is kept, and the machine powers
  * off rather than boot normally while it is valid.
  */
+/*
+ * Stop for a reason that is not about the image (this kernel's memory,
+ * /dev/mem, the restore code): the image is kept for another boot.
+ */
+static bool keep_image(struct image_reader *r, const char *device,
+		       const char *why)
+{
+	image_close(r);
+	printf("khib-writer: cannot restore the image on %s in place: %s; the image is not at fault and is kept\n",
+	       device, why);
+	return false;
+}
+
 static bool give_up(struct image_reader *r, const char *device,
 		    const char *why)
 {
 	int discarded;
 
 	image_close(r);
-	if (r->unreadable) {
+	if (image_may_be_intact(r)) {
 		printf("khib-writer: cannot restore the image on %s in place: %s; the image may be intact and is kept\n",
 		       device, why);
 		return false;
@@ -195,12 +208,12 @@ bool restore_in_place(const char *device)
 	if (nr_own < 0) {
 		snprintf(why, sizeof(why), "cannot read this kernel's memory map: %s",
 			 strerror(errno));
-		return give_up(&r, device, why);
+		return keep_image(&r, device, why);
 	}
 	image_inplace_input(&r, &in);
 	if (inplace_plan_make(&plan, &in, own, (size_t)nr_own, why,
 			      sizeof(why)))
-		return give_up(&r, device, why);
+		return keep_image(&r, device, why);
 	printf("khib-writer: restoring %" PRIu64 " pages of Linux %s in place from %s: %" PRIu64
 	       " of them parked in %zu runs, restore code in %" PRIu64 " pages (%u runs, %" PRIu64 " spare)\n",
 	       (uint64_t)r.sb.nr_pages, r.sb.release, device, plan.parked,
@@ -215,7 +228,7 @@ bool restore_in_place(const char *device)
 			 strerror(errno));
 		placer_free(&placer);
 		inplace_plan_free(&plan);
-		return give_up(&r, device, why);
+		return keep_image(&r, device, why);
 	}
 	image_set_sink(&r, &sink);
 	if (place_pages(&r)) {
@@ -230,14 +243,14 @@ bool restore_in_place(const char *device)
 	placer_free(&placer);
 	if (restore_jump_load(&plan, r.header_page, why, sizeof(why))) {
 		inplace_plan_free(&plan);
-		return give_up(&r, device, why);
+		return keep_image(&r, device, why);
 	}
 	inplace_plan_free(&plan);
 	/* Marked last: a crash before this point leaves it to try again. */
 	if (image_super_store(&r.dev, &r.sb, KHIB_IMAGE_RESTORED)) {
 		snprintf(why, sizeof(why), "cannot mark it used: %s",
 			 strerror(errno));
-		return give_up(&r, device, why);
+		return keep_image(&r, device, why);
 	}
 	elapsed = now() - t0;
 	printf("khib-writer: image restored and verified in %.2f s, %.0f MB/s of image, on %u threads (%.2f s of their time placing pages); marked used, jumping into it\n",

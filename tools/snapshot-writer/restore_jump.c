@@ -30,6 +30,7 @@ struct stub_params {
 	uint64_t moves;
 	uint64_t cr3;
 	uint64_t jump;
+	uint64_t pml5;
 };
 
 #define PAGE		((uint64_t)KHIB_PAGE_SIZE)
@@ -48,10 +49,17 @@ static uint64_t phys_of(const struct inplace_plan *plan, uint64_t index)
 	return plan->segment_pfns[index] * PAGE;
 }
 
-/* Every GiB of RAM one to one, in 2 MiB pages, and the text page. */
+/*
+ * Every GiB of RAM one to one, in 2 MiB pages, and the text page.  A CPU
+ * in 5-level paging cannot leave it while paging is on: for one, the
+ * stub loads a top level whose first and last entries both lead to the
+ * same four levels, which then translate the identity map (top index 0)
+ * and the kernel's text (top index 511) as they do in 4-level paging.
+ */
 static void build_tables(uint8_t *segment, const struct inplace_plan *plan,
 			 uint64_t gib, const struct x86_restore_record *rec)
 {
+	uint64_t *pml5 = page_of(segment, INPLACE_PML5_PAGE);
 	uint64_t *pml4 = page_of(segment, INPLACE_PML4_PAGE);
 	uint64_t *low_pdpt = page_of(segment, INPLACE_LOW_PDPT_PAGE);
 	uint64_t *high_pdpt = page_of(segment, INPLACE_HIGH_PDPT_PAGE);
@@ -59,6 +67,8 @@ static void build_tables(uint8_t *segment, const struct inplace_plan *plan,
 	uint64_t va = rec->jump_address, text = rec->jump_address_phys;
 	unsigned int pd = (va >> 21) & 511;
 
+	pml5[0] = phys_of(plan, INPLACE_PML4_PAGE) | PTE_TABLE;
+	pml5[511] = pml5[0];
 	pml4[0] = phys_of(plan, INPLACE_LOW_PDPT_PAGE) | PTE_TABLE;
 	for (uint64_t g = 0; g < gib; g++) {
 		uint64_t *dir = page_of(segment, INPLACE_LOW_PD_PAGE + g);
@@ -169,6 +179,7 @@ int restore_jump_load(const struct inplace_plan *plan,
 		.moves = phys_of(plan, moves_page),
 		.cr3 = rec.cr3,
 		.jump = rec.jump_address,
+		.pml5 = phys_of(plan, INPLACE_PML5_PAGE),
 	};
 	memcpy(buf, khib_stub_start, code);
 	memcpy(buf + params_at, &params, sizeof(params));

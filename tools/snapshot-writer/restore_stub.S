@@ -5,7 +5,8 @@
  * by the hibernate kernel's relocate_kernel: 64-bit mode, interrupts off,
  * paging on with tables that map the segment one to one.  It switches to
  * its own tables (all RAM one to one, plus the restored kernel's text page
- * at its virtual address), moves the parked pages home over the hibernate
+ * at its virtual address; with a fifth level if the CPU is in 5-level
+ * paging, which it cannot leave here), moves the parked pages home over the hibernate
  * kernel's own memory, and jumps to restore_registers() of the restored
  * kernel with that kernel's page tables in %r9, as the kernel's own
  * restore code does (arch/x86/power/hibernate_asm_64.S).  No stack is
@@ -24,7 +25,11 @@ khib_stub_start:
 	cli
 	cld
 	movq	stub_pml4(%rip), %rax
-	movq	%rax, %cr3
+	movq	%cr4, %rcx
+	btq	$12, %rcx		/* X86_CR4_LA57: in 5-level paging */
+	jnc	0f
+	movq	stub_pml5(%rip), %rax
+0:	movq	%rax, %cr3
 
 	/*
 	 * Moves: { dst_pfn, src_pfn, nr_pages }, ended by nr_pages == 0;
@@ -65,6 +70,7 @@ stub_pml4:	.quad	0	/* physical address of the PML4 */
 stub_moves:	.quad	0	/* physical address of the moves */
 stub_cr3:	.quad	0	/* the restored kernel's page tables */
 stub_jump:	.quad	0	/* virtual address of restore_registers() */
+stub_pml5:	.quad	0	/* the same, under a 5-level top (LA57) */
 khib_stub_end:
 
 	.section .note.GNU-stack, "", @progbits

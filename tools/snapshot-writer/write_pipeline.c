@@ -288,8 +288,7 @@ struct write_pipeline *pipeline_start(const struct pipeline_config *cfg)
 	p->cfg.threads = threads;
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_cond_init(&p->changed, NULL);
-	/* Enough jobs to keep every encoder and the disk busy at once. */
-	p->nr_jobs = 2 * threads + 2;
+	p->nr_jobs = writer_pool_jobs(threads);
 	p->jobs = calloc(p->nr_jobs, sizeof(*p->jobs));
 	p->encoders = calloc(threads, sizeof(*p->encoders));
 	if (!p->jobs || !p->encoders)

@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "blockdev.h"
+#include "worker_memory.h"
 
 enum compress_mode {
 	COMPRESS_OFF,
@@ -48,6 +49,7 @@ struct pipeline_stats {
 
 struct write_pipeline;
 
+/* Its memory: writer_pool_cost() (worker_memory.h). */
 /* Start the threads; NULL with errno set on failure. */
 struct write_pipeline *pipeline_start(const struct pipeline_config *cfg);
 

@@ -1,0 +1,19 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "image_format.h"
+#include "lend_plan.h"
+#include "worker_memory.h"
+
+/* A bitmap page per chunk of 8 x page-size PFNs (descriptor ABI). */
+#define PFNS_PER_BITMAP_PAGE	(8ULL * KHIB_PAGE_SIZE)
+
+uint64_t lend_need_kib(unsigned int cpus, int level, uint64_t ram_end_pfn)
+{
+	struct worker_cost pool = writer_pool_cost(level);
+	uint64_t bitmaps = ram_end_pfn / PFNS_PER_BITMAP_PAGE + 1;
+
+	if (!cpus)
+		cpus = 1;
+	return LEND_KERNEL_BASE_KIB + (uint64_t)cpus * LEND_KERNEL_CPU_KIB +
+	       bitmaps * (KHIB_PAGE_SIZE / 1024) +
+	       worker_cost_kib(&pool, cpus);
+}
