@@ -28,6 +28,12 @@ ok(KhibQemu::find($b1, qr/^KHIB-DMESG 1 .*the hibernate kernel failed: the image
    'the kernel log names the cause the hibernate kernel reported');
 ok(KhibQemu::find($b1, qr/^KHIB-STILL-RUNNING 1 /),
    'the system and the counting process keep running');
+my $cpus_before = KhibQemu::find($b1, qr/^khib: before loading: (.*)$/);
+my $cpus_after = KhibQemu::find($b1, qr/^KHIB-CPUS-AFTER-FAILURE 1 (.*)$/);
+ok($cpus_before && $cpus_after && $cpus_after->[2] eq $cpus_before->[2],
+   'after the failed attempt SMT control and the online CPUs are as at boot')
+	or diag(($cpus_before ? $cpus_before->[2] : 'no boot line') . ' / ' .
+		($cpus_after ? $cpus_after->[2] : 'no line after the failure'));
 my $last = KhibQemu::find($b1, qr/^KHIB-LAST 1 status=(\w+) image_pages=(\d+) bytes_written=\d+ write_ms=\d+$/);
 ok($last && $last->[2] eq 'failed' && $last->[3] > 0,
    '/sys/power/kexec_last/ shows the failure and the size of the image that did not fit')
