@@ -5,9 +5,10 @@
 # paging), an Intel vIOMMU, the image target on NVMe and a second disk on
 # SATA, 2 GiB.  One cycle at 60 % through /dev/snapshot, every byte
 # checked; SMT must stay off and the online CPUs the same before the
-# hibernate kernel is loaded, once it is parked, after the resume and once
-# it is parked again.  Before that, khib-load must refuse to lend less
-# memory than the hibernate kernel needs on this machine.
+# hibernate kernel is loaded, once it is parked, after the resume, once
+# it is parked again, and after a hibernation the hibernate kernel refused.
+# Before that, khib-load must refuse to lend less memory than the
+# hibernate kernel needs on this machine.
 # The same at 90 % of 4 GiB, restored in place, is "make cycle-real".
 use strict;
 use warnings;
@@ -60,6 +61,12 @@ like($refused ? $refused->[2] : '',
      qr/the hibernate kernel needs (\d+) MiB on \d+ CPUs and 16 MiB are to be lent; lend at least \1/,
      'khib-load refuses to lend less than the hibernate kernel needs, and names the figure');
 ok(KhibQemu::find($first, qr/^KHIB-LEND-LOADED 0$/), 'and leaves nothing loaded');
+my $failed = KhibQemu::find($first, qr/^KHIB-ATTEMPT-FAILED 1: /) &&
+	     KhibQemu::find($first, qr/PM: hibernation: kexec: the hibernate kernel failed: image of \d+ MiB too big to resume/);
+ok($failed, 'a hibernation the hibernate kernel refuses fails, the system running on')
+	or diag(join("\n", KhibQemu::grep_lines($first, qr/KHIB-ATTEMPT|khib-hibernate/)));
+my $after_failure = KhibQemu::find($first, qr/^KHIB-CPUS-AFTER-FAILURE 1 (.*)$/);
+is($after_failure && $after_failure->[2], $want, 'after the failed attempt SMT is still off, the same CPUs online');
 my $threads = KhibQemu::find($first, qr/^khib-writer: (\d+) of (\d+) encoder threads fit in (\d+) MiB available/);
 ok($threads && $threads->[2] >= 1, 'the writer planned its threads from the memory it has')
 	or diag($threads ? $threads->[1] : 'no plan line');
