@@ -130,7 +130,7 @@ static int plan_encoders(struct writer *w, struct pipeline_config *cfg)
 	printf("khib-writer: %u of %u encoder threads fit in %" PRIu64
 	       " MiB available (%" PRIu64 " MiB held)\n", cfg->threads, wanted,
 	       avail_kib >> 10,
-	       (worker_cost_kib(&cost, cfg->threads) + 1023) >> 10);
+	       worker_cost_kib(&cost, cfg->threads) >> 10);
 	return KHIB_OK;
 }
 
