@@ -6,6 +6,7 @@
  * block device or a disk image file, by default the configured target
  * (khib.resume=, or /etc/khib.conf).
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -82,7 +83,10 @@ int main(int argc, char **argv)
 		/* The configured target, as khib-restore finds it. */
 		if (!khib_configured_target(target, sizeof(target), name,
 					    sizeof(name))) {
-			fprintf(stderr, "khib-inspect: no device given, and no usable target in khib.resume= or " KHIB_CONF_PATH "\n");
+			if (errno == EBADMSG)
+				fprintf(stderr, "khib-inspect: %s\n", name);
+			else
+				fprintf(stderr, "khib-inspect: no device given, and no usable target in khib.resume= or " KHIB_CONF_PATH "\n");
 			return 2;
 		}
 		path = target;

@@ -607,6 +607,7 @@ static int print_target(const char *given)
 	if (!found) {
 		fprintf(stderr, "khib-restore: %s\n", errno == ENOENT ?
 			"no image target: khib.resume= on the kernel command line or target= in " KHIB_CONF_PATH " names one" :
+			errno == EBADMSG ? name :
 			"the image target is not a path, UUID=, PARTUUID=, LABEL= or PARTLABEL=");
 		return 1;
 	}
@@ -644,6 +645,12 @@ int main(int argc, char **argv)
 			return BOOT_ON;
 		}
 		/* It may name a device that holds an image. */
+		if (errno == EBADMSG) {
+			printf("khib-restore: %s; the boot stops here, because the target that file names may hold an image. Boot with khib.resume=DEVICE (and noresume to discard the image), then fix the file and run update-initramfs -u\n",
+			       name);
+			drain_console();
+			return STOP_BOOT;
+		}
 		snprintf(why, sizeof(why),
 			 "the image target \"%s\" is not understood (a path, UUID=, PARTUUID=, LABEL= or PARTLABEL=)",
 			 name);
