@@ -26,10 +26,11 @@
  * every page where it belongs and enters the restored kernel.
  *
  * Options on the kernel command line: "noresume" discards a valid image;
- * khib.inplace restores in place whatever the image's size;
- * khib.resumedelay=SECONDS waits that long before looking for the device;
- * khib.resumewait waits for it for ever, khib.resumewait=SECONDS that long
- * (default 30).
+ * khib.inplace (or khib.inplace=1) restores in place whatever the image's
+ * size; khib.resumedelay=SECONDS waits that long before looking for the
+ * device; khib.resumewait waits for it for ever, khib.resumewait=SECONDS
+ * that long (default 30).  SECONDS is a decimal from 0 to 3600; another
+ * value is ignored, with a line saying so.
  *
  * Everything is verified while the image is fed to /dev/snapshot, before
  * the kernel replaces any memory; a bad image is refused with one line,
@@ -69,6 +70,7 @@
 #include "target_identity.h"
 
 #define DEVICE_WAIT_S	30
+#define DEVICE_WAIT_MAX_S	3600
 #define RESUME_FREE_DIR	"/run/khib"
 
 enum exit_status {
@@ -234,21 +236,31 @@ static int refuse(const struct image_reader *r, const char *device,
 }
 
 /*
+ * The seconds of khib.resumedelay= or khib.resumewait=, or @dflt.  A bad
+ * value is said and ignored: taken as a number it could wrap to no wait.
+ */
+static long seconds_option(const char *key, long dflt)
+{
+	unsigned long s;
+	int ret = cmdline_get_ulong(NULL, key, 0, DEVICE_WAIT_MAX_S, &s);
+
+	if (ret < 0)
+		printf("khib-restore: ignoring %s=: not a whole number of seconds from 0 to %d; using %ld s\n",
+		       key, DEVICE_WAIT_MAX_S, dflt);
+	return ret > 0 ? (long)s : dflt;
+}
+
+/*
  * Wait for the resume device as khib.resumedelay= and khib.resumewait ask.
  * A device that does not appear is not "no image": it may hold one.
  */
 static int wait_for_device(const char *device, char *why, size_t why_len)
 {
-	char value[32];
-	long delay = 0, wait_s = DEVICE_WAIT_S;
+	long delay = seconds_option("khib.resumedelay", 0);
+	long wait_s = cmdline_has(NULL, "khib.resumewait") ? -1 :
+		      seconds_option("khib.resumewait", DEVICE_WAIT_S);
 	struct stat st;
 
-	if (cmdline_get(NULL, "khib.resumedelay", value, sizeof(value)))
-		delay = strtol(value, NULL, 10);
-	if (cmdline_has(NULL, "khib.resumewait"))
-		wait_s = -1;
-	else if (cmdline_get(NULL, "khib.resumewait", value, sizeof(value)))
-		wait_s = strtol(value, NULL, 10);
 	if (delay > 0)
 		sleep((unsigned int)delay);
 	if (wait_s < 0) {
@@ -416,7 +428,7 @@ static int restore(const char *device)
 	enum image_verdict verdict;
 	struct image_reader r;
 	double t0 = now(), elapsed;
-	bool skip_zero;
+	bool skip_zero, forced = false;
 	int ret;
 
 	if (wait_for_device(device, r.why, sizeof(r.why)))
@@ -455,7 +467,9 @@ static int restore(const char *device)
 	       " pages, %" PRIu64 " MiB free\n", r.sb.release, device,
 	       (uint64_t)r.sb.nr_pages, meminfo_kib("MemFree") >> 10);
 
-	if (cmdline_has(NULL, "khib.inplace"))
+	if (cmdline_get_flag(NULL, "khib.inplace", &forced) < 0)
+		printf("khib-restore: ignoring khib.inplace=: expected 1 or 0\n");
+	if (forced)
 		return restore_in_place(&r, device, "khib.inplace given");
 	if (!image_fits_now(&r, r.why, sizeof(r.why))) {
 		char because[300];

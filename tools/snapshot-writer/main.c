@@ -15,7 +15,9 @@
  * Command line (set by the loader): khib.descriptor=ADDR khib.target=DEV
  * [khib.compress=auto|always|off] [khib.level=N] [khib.threads=N]
  * [khib.finish=poweroff|return] [khib.target_id=SIZE-HASH] [khib.inplace=0], plus
- * kexec_jump_back_entry=ADDR from kexec-tools.
+ * kexec_jump_back_entry=ADDR from kexec-tools.  A value out of place (a
+ * level past KHIB_LEVEL_MAX, an unknown mode) fails every hibernation with
+ * KHIB_ERR_USAGE, naming it.
  *
  * Booted instead with khib.restore=DEV [khib.target_id=SIZE-HASH] (by
  * "khib-load -R" at boot), it restores the image on DEV in place and
@@ -23,7 +25,9 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <linux/reboot.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,6 +44,7 @@
 #include "image_format.h"
 #include "image_writer.h"
 #include "inplace_plan.h"
+#include "khib_conf.h"
 #include "jump_back.h"
 #include "meminfo.h"
 #include "own_memory.h"
@@ -65,6 +70,7 @@ struct options {
 	bool return_when_done;	/* khib.finish=return: jump back after success */
 	bool inplace;		/* accept images only a restore in place loads */
 	char target_id[TARGET_ID_LEN];	/* khib.target_id=, "" if not given */
+	char bad[160];		/* why the options cannot be used, or "" */
 };
 
 static void setup_system(void)
@@ -96,38 +102,102 @@ static const char *const mode_names[] = {
 	[COMPRESS_ALWAYS] = "always",
 };
 
-static void read_options(struct options *opt)
+/* Keep the first reason the options cannot be used. */
+static void __attribute__((format(printf, 2, 3)))
+bad_option(struct options *opt, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (opt->bad[0])
+		return;
+	va_start(ap, fmt);
+	vsnprintf(opt->bad, sizeof(opt->bad), fmt, ap);
+	va_end(ap);
+}
+
+/* A decimal option in [@min, @max], @dflt when absent. */
+static unsigned long number_option(struct options *opt, const char *key,
+				   unsigned long min, unsigned long max,
+				   unsigned long dflt)
+{
+	unsigned long n = dflt;
+
+	if (cmdline_get_ulong(NULL, key, min, max, &n) < 0)
+		bad_option(opt, "%s= on the hibernate kernel's command line is not a decimal from %lu to %lu",
+			   key, min, max);
+	return n;
+}
+
+static bool flag_option(struct options *opt, const char *key, bool dflt)
+{
+	bool set = dflt;
+
+	if (cmdline_get_flag(NULL, key, &set) < 0)
+		bad_option(opt, "%s= on the hibernate kernel's command line is not 0 or 1",
+			   key);
+	return set;
+}
+
+static void read_mode(struct options *opt)
 {
 	char value[16];
 
+	opt->mode = COMPRESS_AUTO;
+	if (!cmdline_given(NULL, "khib.compress"))
+		return;
+	if (cmdline_get(NULL, "khib.compress", value, sizeof(value)))
+		for (int m = COMPRESS_OFF; m <= COMPRESS_ALWAYS; m++)
+			if (!strcmp(value, mode_names[m])) {
+				opt->mode = m;
+				return;
+			}
+	bad_option(opt, "khib.compress= on the hibernate kernel's command line is not auto, always or off");
+}
+
+static void read_finish(struct options *opt)
+{
+	char value[16];
+
+	opt->return_when_done = false;
+	if (!cmdline_given(NULL, "khib.finish"))
+		return;
+	if (cmdline_get(NULL, "khib.finish", value, sizeof(value)) &&
+	    (!strcmp(value, "poweroff") || !strcmp(value, "return"))) {
+		opt->return_when_done = !strcmp(value, "return");
+		return;
+	}
+	bad_option(opt, "khib.finish= on the hibernate kernel's command line is not poweroff or return");
+}
+
+/*
+ * The loader's options.  A bad one fails every hibernation (opt->bad)
+ * rather than be taken for something else: khib.level=abc once meant no
+ * compression.
+ */
+static void read_options(struct options *opt)
+{
 	memset(opt, 0, sizeof(*opt));
 	opt->descriptor = cmdline_number("khib.descriptor");
 	opt->jump_back_entry = cmdline_number("kexec_jump_back_entry");
 	if (!cmdline_get(NULL, "khib.target", opt->target, sizeof(opt->target)))
 		opt->target[0] = '\0';
-	opt->mode = COMPRESS_AUTO;
-	if (cmdline_get(NULL, "khib.compress", value, sizeof(value)))
-		for (int m = COMPRESS_OFF; m <= COMPRESS_ALWAYS; m++)
-			if (!strcmp(value, mode_names[m]))
-				opt->mode = m;
-	opt->level = 1;
-	if (cmdline_get(NULL, "khib.level", value, sizeof(value)))
-		opt->level = atoi(value);
+	read_mode(opt);
+	opt->level = (int)number_option(opt, "khib.level", 0, KHIB_LEVEL_MAX,
+					1);
 	if (!opt->level)
 		opt->mode = COMPRESS_OFF;
-	opt->threads = (unsigned int)cmdline_number("khib.threads");
-	opt->bench = cmdline_number("khib.bench") == 1;
-	opt->resume_free_kib = cmdline_number("khib.resume_free_kib");
+	/* 0: one encoder per CPU. */
+	opt->threads = (unsigned int)number_option(opt, "khib.threads", 0,
+						   KHIB_CPUS_MAX, 0);
+	opt->bench = flag_option(opt, "khib.bench", false);
+	opt->resume_free_kib = number_option(opt, "khib.resume_free_kib", 0,
+					     ULONG_MAX >> 10, 0);
 	if (!cmdline_get(NULL, "khib.target_id", opt->target_id,
 			 sizeof(opt->target_id)))
 		opt->target_id[0] = '\0';
-	opt->inplace = !cmdline_get(NULL, "khib.inplace", value, sizeof(value)) ||
-		       strcmp(value, "0");
-	opt->return_when_done =
-		cmdline_get(NULL, "khib.finish", value, sizeof(value)) &&
-		!strcmp(value, "return");
+	opt->inplace = flag_option(opt, "khib.inplace", true);
+	read_finish(opt);
 }
-
 
 static double uptime(void)
 {
@@ -362,6 +432,10 @@ static bool save_image(struct options *opt, struct physmem *pm,
 	char why[256];
 	int error;
 
+	if (opt->bad[0]) {
+		status_fail(status, KHIB_ERR_USAGE, EINVAL, opt->bad);
+		return false;
+	}
 	if (!opt->target[0]) {
 		status_fail(status, KHIB_ERR_USAGE, 0,
 			    "no khib.target= on the hibernate kernel's command line");
@@ -531,6 +605,9 @@ int main(void)
 	if (cmdline_get(NULL, "khib.restore", opt.target, sizeof(opt.target)))
 		restore_mode(&opt);
 	printf("khib-writer: hibernate kernel up after %.2f s\n", uptime());
+	if (opt.bad[0])
+		printf("khib-writer: %s; every hibernation will be refused\n",
+		       opt.bad);
 
 	if (!opt.descriptor || !opt.jump_back_entry) {
 		/* Without them there is no way to report or to go back. */
