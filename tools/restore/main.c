@@ -19,6 +19,10 @@
  *                                  print the KiB khib-load must lend the
  *                                  hibernate kernel on CPUS CPUs writing at
  *                                  zstd LEVEL, on this machine (lend_plan.h)
+ *   khib-restore --conf KEY        print KEY's value in /etc/khib.conf, or
+ *                                  nothing if it is not set; status 2 and
+ *                                  the bad line if the file is invalid
+ *                                  (conf_query.h)
  *
  * An image too large to load beside this kernel through /dev/snapshot is
  * restored in place instead: the hibernate kernel is booted with kexec
@@ -59,6 +63,7 @@
 #include <unistd.h>
 
 #include "cmdline.h"
+#include "conf_query.h"
 #include "image_reader.h"
 #include "inplace_plan.h"
 #include "khib_conf.h"
@@ -646,10 +651,12 @@ int main(int argc, char **argv)
 		return print_target(argv[2]);
 	if (argc == 4 && !strcmp(argv[1], "--lend-kib"))
 		return print_lend_need(argv[2], argv[3]);
+	if (argc == 3 && !strcmp(argv[1], "--conf"))
+		return conf_query(argv[2]);
 	if (argc == 2 && argv[1][0] != '-')
 		return restore(argv[1]);
 	if (argc != 1) {
-		fprintf(stderr, "usage: khib-restore [DEVICE] | --check DEVICE | --pending DEVICE | --identity DEVICE | --target [NAME] | --lend-kib CPUS LEVEL\n");
+		fprintf(stderr, "usage: khib-restore [DEVICE] | --check DEVICE | --pending DEVICE | --identity DEVICE | --target [NAME] | --lend-kib CPUS LEVEL | --conf KEY\n");
 		return BAD_USAGE;
 	}
 	if (!khib_configured_target(device, sizeof(device), name,
