@@ -24,6 +24,8 @@ const char *image_state_name(uint32_t state)
 		return "restored already";
 	case KHIB_IMAGE_DISCARDED:
 		return "discarded";
+	case KHIB_IMAGE_EMPTY:
+		return "empty: no image written to this target yet";
 	default:
 		return "unknown";
 	}
@@ -45,16 +47,26 @@ enum image_verdict image_super_check(const struct khib_image_super *sb,
 		snprintf(why, why_len, "no hibernation image");
 		return IMAGE_ABSENT;
 	}
+	/*
+	 * Another major has another superblock: its hash cannot be checked
+	 * here, but magic, version and state keep their places.
+	 */
+	if (sb->major != KHIB_IMAGE_MAJOR) {
+		snprintf(why, why_len,
+			 "image of format %u.%u, which this khib (format %u) does not read; it says it is %s",
+			 sb->major, sb->minor, KHIB_IMAGE_MAJOR,
+			 sb->state == KHIB_IMAGE_VALID ? "valid" : "not valid");
+		return sb->state == KHIB_IMAGE_VALID ? IMAGE_OTHER_FORMAT :
+		       IMAGE_SPENT;
+	}
 	copy.hash = 0;
 	if (image_hash(&copy, sizeof(copy)) != sb->hash) {
 		snprintf(why, why_len, "image superblock checksum mismatch");
 		return IMAGE_CORRUPT;
 	}
-	if (sb->major != KHIB_IMAGE_MAJOR) {
-		snprintf(why, why_len,
-			 "image format %u.%u, this tool reads %u.x",
-			 sb->major, sb->minor, KHIB_IMAGE_MAJOR);
-		return IMAGE_CORRUPT;
+	if (sb->state == KHIB_IMAGE_EMPTY) {
+		snprintf(why, why_len, "no hibernation image (an empty khib target)");
+		return IMAGE_ABSENT;
 	}
 	if (sb->state != KHIB_IMAGE_VALID) {
 		snprintf(why, why_len, "image is %s",
@@ -131,6 +143,8 @@ bool image_state_change_allowed(uint32_t from, uint32_t to)
 	case KHIB_IMAGE_RESTORED:
 	case KHIB_IMAGE_DISCARDED:
 		return from == KHIB_IMAGE_VALID;
+	case KHIB_IMAGE_EMPTY:
+		return from != KHIB_IMAGE_VALID;
 	}
 	return false;
 }
@@ -183,8 +197,22 @@ int image_super_store(struct blockdev *dev, struct khib_image_super *sb,
 	return ret;
 }
 
+int image_super_format(struct blockdev *dev,
+		       const uint8_t uuid[KHIB_TARGET_UUID_LEN])
+{
+	struct khib_image_super sb = {
+		.magic = KHIB_IMAGE_MAGIC,
+		.major = KHIB_IMAGE_MAJOR,
+		.minor = KHIB_IMAGE_MINOR,
+	};
+
+	memcpy(sb.target_uuid, uuid, KHIB_TARGET_UUID_LEN);
+	return image_super_store(dev, &sb, KHIB_IMAGE_EMPTY);
+}
+
 int image_super_discard(const char *path)
 {
+	uint8_t uuid[KHIB_TARGET_UUID_LEN] = { 0 };
 	struct khib_image_super sb;
 	struct blockdev dev;
 	bool unreadable = false;
@@ -193,11 +221,19 @@ int image_super_discard(const char *path)
 
 	if (blockdev_open(&dev, path, true))
 		return -1;
-	if (image_super_read(&dev, &sb, &unreadable, why, sizeof(why)) ==
-	    IMAGE_VALID)
+	switch (image_super_read(&dev, &sb, &unreadable, why, sizeof(why))) {
+	case IMAGE_VALID:
 		ret = image_super_store(&dev, &sb, KHIB_IMAGE_DISCARDED) ?
 		      -1 : 1;
-	else if (unreadable)
+		break;
+	case IMAGE_OTHER_FORMAT:
+		/* Its target UUID is not where this format keeps it. */
+		ret = image_super_format(&dev, uuid) ? -1 : 1;
+		break;
+	default:
+		break;
+	}
+	if (ret == 0 && unreadable)
 		ret = -1;
 	blockdev_close(&dev);
 	return ret;

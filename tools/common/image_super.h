@@ -8,8 +8,10 @@
  *   WRITING -> VALID       the writer, once everything else is on disk
  *   VALID   -> RESTORED    a restore, just before it enters the image
  *   VALID   -> DISCARDED   a refused image, or "noresume"
+ *   (none)  -> EMPTY       khib-load making a device a khib target
  *
- * A writer starting over may also take any state back to WRITING.
+ * A writer starting over may also take any state back to WRITING, and
+ * any state but VALID may become EMPTY again.
  */
 #ifndef KHIB_IMAGE_SUPER_H
 #define KHIB_IMAGE_SUPER_H
@@ -26,7 +28,9 @@ enum image_verdict {
 	IMAGE_VALID,		/* a complete image, ready to restore */
 	IMAGE_ABSENT,		/* no khib image at all */
 	IMAGE_SPENT,		/* incomplete, or restored already */
-	IMAGE_CORRUPT,		/* damaged or from an unknown version */
+	IMAGE_CORRUPT,		/* damaged */
+	IMAGE_OTHER_FORMAT,	/* a format major these tools do not read;
+				 * it may be valid for the tools that wrote it */
 };
 
 void image_super_seal(struct khib_image_super *sb);
@@ -55,9 +59,18 @@ int image_super_store(struct blockdev *dev, struct khib_image_super *sb,
 		      uint32_t state);
 
 /*
+ * Make @dev an empty khib target known by @uuid: an EMPTY superblock,
+ * written and flushed.  Return 0, or -1 with errno set.
+ */
+int image_super_format(struct blockdev *dev,
+		       const uint8_t uuid[KHIB_TARGET_UUID_LEN]);
+
+/*
  * Mark the image on @path as discarded if its superblock is intact and
- * says it is valid, whatever else is wrong with it.  Return 1 if it was
- * discarded, 0 if there was nothing to discard, -1 with errno set.
+ * says it is valid, whatever else is wrong with it; an image of another
+ * format major that says it is valid is made unusable by an EMPTY
+ * superblock of this format in its place.  Return 1 if it was discarded,
+ * 0 if there was nothing to discard, -1 with errno set.
  */
 int image_super_discard(const char *path);
 

@@ -70,8 +70,18 @@
  * or is told not to resume, so that an image is never resumed after a
  * normal boot.  A device without the magic holds no image.
  *
- * Versions.  Readers refuse a major version they do not know.  A minor
- * version may only give meaning to reserved fields and flags.
+ * Target.  A device is a khib target once its first block holds a khib
+ * superblock: "khib-load" writes one in state KHIB_IMAGE_EMPTY with a
+ * random target_uuid to a blank device, or to any device with --format.
+ * Every later superblock on that device keeps target_uuid: it is how
+ * khib-load and the writer know the device (and nothing else) is khib's,
+ * whatever its name in the kernel that writes.
+ *
+ * Versions.  The magic, major and minor and the state keep their offsets
+ * in every version.  Readers do not resume a major version they do not
+ * know, but do not take it for a damaged image either: it may be valid for
+ * the tools that wrote it.  A minor version may only give meaning to
+ * reserved fields and flags.
  */
 #ifndef KHIB_IMAGE_H
 #define KHIB_IMAGE_H
@@ -79,8 +89,8 @@
 #include <stdint.h>
 
 #define KHIB_IMAGE_MAGIC	0x31474d494249484bULL	/* "KHIBIMG1" */
-#define KHIB_IMAGE_MAJOR	3
-#define KHIB_IMAGE_MINOR	1
+#define KHIB_IMAGE_MAJOR	4
+#define KHIB_IMAGE_MINOR	0
 #define KHIB_IMAGE_ALIGN	4096
 #define KHIB_CHUNK_PAGES	256
 #define KHIB_PAGE_SIZE		4096
@@ -90,11 +100,13 @@
 #define KHIB_IMAGE_VALID	2	/* complete: restore once */
 #define KHIB_IMAGE_RESTORED	3	/* consumed by a restore */
 #define KHIB_IMAGE_DISCARDED	4	/* refused or discarded at boot */
+#define KHIB_IMAGE_EMPTY	5	/* a khib target that holds no image yet */
 
 #define KHIB_ENC_RAW		0
 #define KHIB_ENC_ZSTD		1
 
 #define KHIB_IMAGE_RELEASE_LEN	72
+#define KHIB_TARGET_UUID_LEN	16
 
 struct khib_image_super {
 	uint64_t magic;		/* KHIB_IMAGE_MAGIC */
@@ -132,6 +144,7 @@ struct khib_image_super {
 	uint64_t nr_redirects;
 	uint64_t nr_free_pages;	/* pages a restore may overwrite */
 	uint64_t image_id;	/* random, in every chunk header too */
+	uint8_t target_uuid[KHIB_TARGET_UUID_LEN];	/* the target's, kept */
 };
 
 /* Limits of the memory map, the same for writer and reader. */

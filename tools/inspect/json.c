@@ -30,6 +30,8 @@ static const char *verdict_name(enum image_verdict v)
 		return "absent";
 	case IMAGE_SPENT:
 		return "spent";
+	case IMAGE_OTHER_FORMAT:
+		return "other-format";
 	case IMAGE_CORRUPT:
 		break;
 	}
