@@ -19,8 +19,9 @@ KhibQemu::open_log(\%o);
 KhibQemu::create_disk(%o);
 
 my $b1 = KhibQemu::boot(%o, append => 'khib.test=toobig:20');
-ok(!KhibQemu::find($b1, qr/^KHIB-FAIL/), 'no step of the scenario failed')
-	or diag(KhibQemu::find($b1, qr/^(KHIB-FAIL.*)/)->[1]);
+ok(!KhibQemu::find($b1, qr/^KHIB-FAIL/) && KhibQemu::find($b1, qr/^KHIB-HIBERNATE 1 /),
+   'no step of the scenario failed, and it reached its last hibernation')
+	or diag((KhibQemu::find($b1, qr/^(KHIB-FAIL.*)/) // [0, 'no KHIB-HIBERNATE line'])->[1]);
 like(KhibQemu::find($b1, qr/^KHIB-ATTEMPT-FAILED 1: (.*)/)->[2] // '',
      qr/Cannot allocate memory/, 'the hibernation fails with ENOMEM');
 ok(KhibQemu::find($b1, qr/^KHIB-DMESG 1 .*the hibernate kernel failed: image of \d+ MiB too big to resume: 64 MiB free at resume, \d+ needed; free \d+ MiB and retry/),

@@ -18,7 +18,7 @@ my %o = (KhibQemu::defaults(),
 	 disk => "$KhibQemu::BUILD/t-mutator-disk.img",
 	 log => "$KhibQemu::BUILD/t-mutator.log");
 KhibQemu::open_log(\%o);
-KhibQemu::create_disk(%o, disk_mib => 512);
+KhibQemu::create_disk(%o, disk_mib => 1536);
 my $restore = "$KhibQemu::BUILD/bin/khib-restore";
 my $cut = "$KhibQemu::BUILD/t-mutator-cut.img";
 

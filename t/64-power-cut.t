@@ -16,7 +16,7 @@ my %o = (KhibQemu::defaults(),
 	 disk_cache => 'writeback',
 	 log => "$KhibQemu::BUILD/t-cut.log");
 KhibQemu::open_log(\%o);
-KhibQemu::create_disk(%o, disk_mib => 512);
+KhibQemu::create_disk(%o, disk_mib => 1536);
 
 for my $when (['before any data', qr/^khib-writer: saving \d+ pages/],
 	      ['halfway through the data', qr/^khib-writer: +[4-6]\d% \(/]) {
@@ -25,7 +25,7 @@ for my $when (['before any data', qr/^khib-writer: saving \d+ pages/],
 				 kill_when => $re);
 	ok($cut->{killed}, "power cut $what") or next;
 	my $next = KhibQemu::boot(%o, append => 'khib.test=report');
-	ok(KhibQemu::find($next, qr/^khib-restore: \/dev\/vda: (image is incomplete|no hibernation image); booting normally$/),
+	ok(KhibQemu::find($next, qr/^khib-restore: \/dev\/vda: (image is incomplete|no hibernation image( \(an empty khib target\))?); booting normally$/),
 	   "$what: the next boot finds no valid image and says so in one line");
 	ok(KhibQemu::find($next, qr/^KHIB-NORMAL-BOOT$/), "$what: and boots normally");
 	like(KhibQemu::inspect(%o), qr/incomplete|no hibernation image/,

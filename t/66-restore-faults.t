@@ -19,7 +19,7 @@ my %o = (KhibQemu::defaults(),
 	 disk_cache => 'writeback',
 	 log => "$KhibQemu::BUILD/t-restore-faults.log");
 KhibQemu::open_log(\%o);
-KhibQemu::create_disk(%o, disk_mib => 512);
+KhibQemu::create_disk(%o, disk_mib => 1536);
 
 sub hibernate_once {
 	my ($name, $append) = @_;

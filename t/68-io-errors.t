@@ -25,7 +25,12 @@ for my $case (['a failed write', qq([inject-error]\nevent = "write_aio"\nerrno =
 	open my $fh, '>', $rules or die "cannot write $rules: $!\n";
 	print $fh $config;
 	close $fh;
-	KhibQemu::create_disk(%o, disk_mib => 512);
+	KhibQemu::create_disk(%o, disk_mib => 1536);
+	# A boot without faults makes the blank disk a khib target (a write
+	# and a flush of its own, which a failing flush would refuse).
+	my $claim = KhibQemu::boot(%o, append => 'khib.test=report');
+	ok(KhibQemu::find($claim, qr/^khib-restore: \/dev\/vda held nothing; it is now a khib image target/),
+	   "$what: the blank disk is made a khib target first");
 	my $b = KhibQemu::boot(%o, append => 'khib.test=ioerror', blkdebug => $rules);
 	ok(!KhibQemu::find($b, qr/^KHIB-FAIL/), "$what: no step of the scenario failed")
 		or diag((KhibQemu::find($b, qr/^(KHIB-FAIL.*)/) // [])->[1]);

@@ -35,7 +35,7 @@ for my $way (['through /dev/snapshot', '',
 	      qr/^khib-writer: powering off with the image kept; boot with noresume to discard it$/]) {
 	my ($way, $append, $said, $stopped) = @$way;
 
-	KhibQemu::create_disk(%o, disk_mib => 512);
+	KhibQemu::create_disk(%o, disk_mib => 1536);
 	my $b = KhibQemu::boot(%o, append => "khib.test=cycle:1:10 $append");
 	ok(KhibQemu::find($b, qr/^khib-writer: image safe on \S+; powering off$/),
 	   "$way: an image is written");

@@ -69,9 +69,17 @@ sub machine_args {
 			       '-device', "ide-hd,drive=sata$n,bus=ide.$n") } @extra,
 		);
 	}
+	# $o{write_log}: every write and flush to the target logged there
+	# (QEMU's blklogwrites driver), for WriteLog.pm to replay.
+	my @target = $o{write_log} ? (
+		'-blockdev', "driver=file,filename=$o{disk},node-name=target-file",
+		'-blockdev', "driver=file,filename=$o{write_log},node-name=target-log",
+		'-blockdev', 'driver=blklogwrites,node-name=target,file=target-file,log=target-log,log-sector-size=512',
+		'-device', 'virtio-blk-pci,drive=target',
+	) : ('-drive', "$target,if=virtio");
 	return (
 		'-smp', $o{cpus},
-		'-drive', "$target,if=virtio",
+		@target,
 		map { ('-drive', "file=$_,if=virtio,format=raw,cache=unsafe") } @extra,
 	);
 }
@@ -138,6 +146,8 @@ sub log_line {
 # killed => bool }.  $o{on_line} is called with (seconds, text) for every
 # console line; QEMU is killed at the first line matching $o{kill_when}.
 # $o{disk_cache} is the main disk's cache mode (unsafe by default).
+# $o{answers}: [[regex, text]...]: each text is typed on the console at
+# the first line matching its regex, in order: a line answers at most one.
 sub boot {
 	my (%o) = @_;
 	$o{machine} //= 'virtio';
@@ -159,12 +169,24 @@ sub boot {
 		split(' ', $ENV{KHIB_QEMU_ARGS} // ''),
 	);
 	my $start = time;
+	my @answers = @{ $o{answers} // [] };
+	my ($typed_r, $typed_w);
+	if (@answers) {
+		pipe($typed_r, $typed_w) or die "pipe: $!\n";
+		$typed_w->autoflush(1);
+	}
 	my $pid = open(my $out, '-|') // die "cannot fork: $!\n";
 	if (!$pid) {
 		open STDERR, '>&', \*STDOUT;
-		open STDIN, '<', '/dev/null';
+		if ($typed_r) {
+			close $typed_w;
+			open STDIN, '<&', $typed_r or die "stdin: $!\n";
+		} else {
+			open STDIN, '<', '/dev/null';
+		}
 		exec @cmd or die "cannot run qemu-system-x86_64: $!\n";
 	}
+	close $typed_r if $typed_r;
 	log_line(\%o, sprintf("=== boot at %s: %s", scalar localtime($start),
 			      join(' ', @cmd)));
 
@@ -189,6 +211,13 @@ sub boot {
 			push @lines, [$t, $text];
 			log_line(\%o, sprintf("%8.3f %s", $t, $text));
 			$o{on_line}->($t, $text) if $o{on_line};
+			for my $ans (@answers) {
+				next if $ans->[2] || $text !~ $ans->[0];
+				$ans->[2] = 1;
+				print {$typed_w} $ans->[1];
+				log_line(\%o, "=== typed: $ans->[1]");
+				last;
+			}
 			# A power cut: QEMU killed when the line shows up.
 			if ($o{kill_when} && !$killed && $text =~ $o{kill_when}) {
 				kill 'KILL', $pid;
@@ -198,6 +227,7 @@ sub boot {
 		}
 	}
 	close $out;
+	close $typed_w if $typed_w;
 	my $status = $?;
 	my $seconds = time - $start;
 	log_line(\%o, sprintf("=== qemu exited after %.1f s, status %d%s",

@@ -20,6 +20,20 @@ size_t image_record_max(void)
 			KHIB_RECORD_ALIGN);
 }
 
+uint64_t image_max_bytes(uint64_t nr_pages, uint64_t map_bytes,
+			 uint64_t mem_map_bytes)
+{
+	uint64_t raw_record = align_up(sizeof(struct khib_chunk_header) +
+				       (uint64_t)KHIB_CHUNK_PAGES * KHIB_PAGE_SIZE,
+				       KHIB_RECORD_ALIGN);
+
+	/* Superblock, header page, page map, data, zero map, memory map. */
+	return 2 * KHIB_IMAGE_ALIGN + align_up(map_bytes, KHIB_IMAGE_ALIGN) +
+	       image_nr_chunks(nr_pages) * raw_record +
+	       align_up(bitmap_words(nr_pages) * 8, KHIB_IMAGE_ALIGN) +
+	       align_up(mem_map_bytes, KHIB_IMAGE_ALIGN);
+}
+
 #define PBES_PER_PAGE	170	/* struct pbe entries per page */
 #define BITMAP_PAGES(ram)	((ram) / (KHIB_PAGE_SIZE * 8) + 2)
 

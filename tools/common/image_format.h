@@ -93,6 +93,15 @@ bool image_mem_map_check(const struct image_mem_map *m, char *why,
 size_t image_record_max(void);
 
 /*
+ * Bytes an image of @nr_pages pages with a page map of @map_bytes and a
+ * memory map of @mem_map_bytes can take on its target at most: every
+ * chunk stored as it is.  The writer refuses a target smaller than that
+ * before it writes anything.
+ */
+uint64_t image_max_bytes(uint64_t nr_pages, uint64_t map_bytes,
+			 uint64_t mem_map_bytes);
+
+/*
  * Memory, in KiB, that the kernel resuming an image of @nr_pages pages
  * takes when the PFN list is in (prepare_image() in kernel/power/
  * snapshot.c): a free page frame for every image page, one page of

@@ -149,7 +149,7 @@ static int check_value(struct conf_parse *p, const struct conf_key *k,
 	switch (k->kind) {
 	case CONF_DEVICE:
 		if (!khib_device_path(v, device, sizeof(device)))
-			return refuse(p, "%s=%s: expected a device path (/dev/...), UUID=, PARTUUID=, LABEL= or PARTLABEL=",
+			return refuse(p, "%s=%s: expected a device path (/dev/...), PARTUUID= or PARTLABEL=",
 				      k->name, v);
 		return 0;
 	case CONF_PATH:
@@ -337,13 +337,20 @@ bool khib_device_path(const char *name, char *path, size_t path_len)
 	static const struct {
 		const char *tag, *dir;
 	} links[] = {
-		{ "UUID=", "/dev/disk/by-uuid/" },
 		{ "PARTUUID=", "/dev/disk/by-partuuid/" },
-		{ "LABEL=", "/dev/disk/by-label/" },
 		{ "PARTLABEL=", "/dev/disk/by-partlabel/" },
 	};
 	int n = -1;
 
+	/*
+	 * udev links these only for a file system or swap signature, which
+	 * the first image overwrites: the next boot would wait for a link
+	 * that never comes.
+	 */
+	if (!strncmp(name, "UUID=", 5) || !strncmp(name, "LABEL=", 6)) {
+		errno = EMEDIUMTYPE;
+		return false;
+	}
 	if (name[0] == '/') {
 		n = snprintf(path, path_len, "%s", name);
 	} else {

@@ -27,6 +27,10 @@
 #define KHIB_CONF_LINE_MAX	511	/* bytes of a line, newline excluded */
 #define KHIB_CONF_MAX_KEYS	8
 
+/* What to say about a target named by UUID= or LABEL=. */
+#define KHIB_TARGET_NAMES_HINT \
+	"UUID= and LABEL= name a file system, and a khib target holds none (udev makes no link for it once an image is written): name it by PARTUUID=, PARTLABEL= or a /dev/disk/by-id path"
+
 /*
  * The ranges of the settings, shared with the hibernate kernel's command
  * line, which carries them (khib.level=, nr_cpus=).  zstd goes to 22, but
@@ -74,9 +78,11 @@ int khib_conf_get(const char *path, const char *key, char *value,
 		  size_t value_len, char *why, size_t why_len);
 
 /*
- * The device path a target names: a path as it is, UUID=, PARTUUID=,
- * LABEL= or PARTLABEL= as the /dev/disk/by-* link udev makes for it.
- * False (errno EINVAL) for an unknown form or a value that does not fit.
+ * The device path a target names: a path as it is, PARTUUID= or
+ * PARTLABEL= as the /dev/disk/by-* link udev makes for it.  False, errno
+ * EMEDIUMTYPE, for UUID= and LABEL= (a file system's names, which a khib
+ * target does not keep: KHIB_TARGET_NAMES_HINT), EINVAL for an unknown
+ * form or a value that does not fit.
  */
 bool khib_device_path(const char *name, char *path, size_t path_len);
 

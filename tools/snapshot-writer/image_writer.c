@@ -305,7 +305,8 @@ static int write_mem_map(struct writer *w, struct khib_image_super *sb)
 		range[i].start_pfn = v->desc.ram[i].start_pfn;
 		range[i].end_pfn = v->desc.ram[i].end_pfn;
 	}
-	memcpy(range + nr_ranges, w->opt->own, nr_own * sizeof(*range));
+	if (nr_own)
+		memcpy(range + nr_ranges, w->opt->own, nr_own * sizeof(*range));
 	redirect = (struct khib_image_redirect *)(range + nr_ranges + nr_own);
 	for (size_t i = 0; i < v->nr_redirects; i++) {
 		redirect[i].pfn = v->redirects[i].pfn;
@@ -371,6 +372,28 @@ static uint32_t report_pfn(const struct descriptor_view *view)
 	return (uint32_t)pfn;
 }
 
+/*
+ * A target too small would be written up to its end before ENOSPC, over
+ * the image it held: refuse it before the first write.
+ */
+static int target_fits(struct writer *w)
+{
+	const struct descriptor_view *v = w->src->view;
+	uint64_t need = image_max_bytes(v->desc.nr_image_pages,
+					page_map_bytes(v->chunks, v->nr_chunks),
+					mem_map_bytes(v->desc.nr_ram_ranges,
+						      w->opt->nr_own,
+						      v->nr_redirects,
+						      v->nr_desc_pfns));
+
+	if (w->dev.size >= need)
+		return KHIB_OK;
+	return fail(w, KHIB_ERR_NO_SPACE, ENOSPC,
+		    "the image target %s holds %llu MiB and this image may need %llu MiB; nothing written",
+		    w->opt->target, (unsigned long long)(w->dev.size >> 20),
+		    (unsigned long long)((need + (1 << 20) - 1) >> 20));
+}
+
 static int write_image(struct writer *w)
 {
 	const struct khib_descriptor *d = &w->src->view->desc;
@@ -389,8 +412,11 @@ static int write_image(struct writer *w)
 		w->image_id = (uint64_t)t0.tv_nsec << 32 ^ (uint64_t)t0.tv_sec ^
 			      d->sequence << 48;
 	sb.nr_pages = d->nr_image_pages;
+	memcpy(sb.target_uuid, w->opt->target_uuid, sizeof(sb.target_uuid));
+	error = target_fits(w);
 	/* Whatever image was there stops being restorable first. */
-	error = write_super(w, &sb, KHIB_IMAGE_WRITING);
+	if (!error)
+		error = write_super(w, &sb, KHIB_IMAGE_WRITING);
 	if (!error)
 		error = write_metadata(w, &sb);
 	if (!error)

@@ -30,6 +30,8 @@ struct image_source {
 
 struct writer_options {
 	const char *target;	/* block device (or file) to write to */
+	/* The target's UUID, kept in every superblock written (khib_image.h) */
+	uint8_t target_uuid[KHIB_TARGET_UUID_LEN];
 	enum compress_mode mode;
 	int level;		/* zstd level when compressing */
 	unsigned int threads;	/* encoder threads; 0: one per CPU */

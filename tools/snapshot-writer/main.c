@@ -14,12 +14,12 @@
  *
  * Command line (set by the loader): khib.descriptor=ADDR khib.target=DEV
  * [khib.compress=auto|always|off] [khib.level=N] [khib.threads=N]
- * [khib.finish=poweroff|return] [khib.target_id=SIZE-HASH] [khib.inplace=0], plus
+ * [khib.finish=poweroff|return] [khib.target_id=UUID] [khib.inplace=0], plus
  * kexec_jump_back_entry=ADDR from kexec-tools.  A value out of place (a
  * level past KHIB_LEVEL_MAX, an unknown mode) fails every hibernation with
  * KHIB_ERR_USAGE, naming it.
  *
- * Booted instead with khib.restore=DEV [khib.target_id=SIZE-HASH] (by
+ * Booted instead with khib.restore=DEV [khib.target_id=UUID] (by
  * "khib-load -R" at boot), it restores the image on DEV in place and
  * enters the restored kernel (restore_in_place.h).
  */
@@ -370,37 +370,39 @@ static bool own_memory_safe(const struct descriptor_view *view,
 }
 
 /*
- * Make sure opt->target is the device khib-load chose (khib.target_id=);
- * if it has another name in this kernel, find it by its identity.
+ * Find the device khib-load chose: the one khib target whose UUID is
+ * khib.target_id=, whatever its name in this kernel.  Nothing else is
+ * written: not a device without that UUID (a file system, a disk that
+ * took the target's name), nor one of two that claim it.
  */
-static bool identify_target(struct options *opt, char *why, size_t why_len)
+static bool identify_target(struct options *opt, uint8_t *uuid, char *why,
+			    size_t why_len)
 {
-	char id[TARGET_ID_LEN], found[sizeof(opt->target)];
+	char found[sizeof(opt->target)];
 	int matches;
 
-	if (!opt->target_id[0]) {
-		printf("khib-writer: no khib.target_id= given; not checking that %s is the device khib-load chose\n",
-		       opt->target);
-		return true;
+	if (target_uuid_parse(opt->target_id, uuid)) {
+		snprintf(why, why_len,
+			 "no valid khib.target_id= (the target's UUID) on the command line, so %s is not known to be the image target; writing nothing",
+			 opt->target);
+		return false;
 	}
-	if (!target_identity(opt->target, id, sizeof(id)) &&
-	    !strcmp(id, opt->target_id))
-		return true;
 	matches = target_find(opt->target_id, found, sizeof(found));
 	if (matches == 1) {
-		printf("khib-writer: %s is not the image target khib-load chose, %s is; writing there\n",
-		       opt->target, found);
+		if (strcmp(found, opt->target))
+			printf("khib-writer: %s is not the image target khib-load chose, %s is; writing there\n",
+			       opt->target, found);
 		memcpy(opt->target, found, sizeof(opt->target));
 		return true;
 	}
 	if (matches)
 		snprintf(why, why_len,
-			 "%d devices look like the image target (%s); writing to none of them",
-			 matches, opt->target);
+			 "%d devices have target UUID %s; nothing written",
+			 matches, opt->target_id);
 	else
 		snprintf(why, why_len,
-			 "no device is the image target khib-load chose: %s changed since, or is gone; writing nothing, load again",
-			 opt->target);
+			 "no device has target UUID %s (%s changed or gone since khib-load); nothing written",
+			 opt->target_id, opt->target);
 	return false;
 }
 
@@ -475,7 +477,7 @@ static bool save_image(struct options *opt, struct physmem *pm,
 	       opt->target, mode_names[opt->mode], opt->level);
 
 	blockdev_wait(opt->target, TARGET_WAIT_MS);
-	if (!identify_target(opt, why, sizeof(why))) {
+	if (!identify_target(opt, wopt.target_uuid, why, sizeof(why))) {
 		descriptor_free(&view);
 		status_fail(status, KHIB_ERR_TARGET, ENODEV, why);
 		return false;
@@ -486,10 +488,6 @@ static bool save_image(struct options *opt, struct physmem *pm,
 	error = image_write(&src, &wopt, &report);
 	physmem_set_ram(pm, NULL, 0);
 	descriptor_free(&view);
-	/* What it holds now is the identity the next attempt must find. */
-	if (opt->target_id[0] &&
-	    target_identity(opt->target, opt->target_id, sizeof(opt->target_id)))
-		opt->target_id[0] = '\0';
 	if (error) {
 		status_fail(status, error, report.sys_errno, report.why);
 		return false;
@@ -578,12 +576,13 @@ static void reboot_with(int cmd)
  */
 static void restore_mode(struct options *opt)
 {
+	uint8_t uuid[KHIB_TARGET_UUID_LEN];
 	char why[512];
 
 	printf("khib-writer: hibernate kernel up after %.2f s to restore the image on %s in place\n",
 	       uptime(), opt->target);
 	blockdev_wait(opt->target, TARGET_WAIT_MS);
-	if (!identify_target(opt, why, sizeof(why))) {
+	if (!identify_target(opt, uuid, why, sizeof(why))) {
 		printf("khib-writer: %s; powering off with the image kept\n", why);
 		reboot_with(LINUX_REBOOT_CMD_POWER_OFF);
 	}
