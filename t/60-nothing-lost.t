@@ -6,7 +6,8 @@
 #   survives to be resumed once the device is writable again;
 # - a resume device that does not appear stops the boot too, instead of
 #   being taken for "no image";
-# - khib-load refuses to arm a new hibernation over a valid image;
+# - khib-load, run after a boot that went past a valid image, discards it
+#   (resuming it would destroy the file systems mounted since);
 # - entering the parked hibernate kernel with no hibernation in progress
 #   (kexec -e), even right after a failed attempt, writes nothing.
 use strict;
@@ -21,7 +22,7 @@ my %o = (KhibQemu::defaults(),
 	 extra_disks => ["$KhibQemu::BUILD/t-lost-small.img"],
 	 log => "$KhibQemu::BUILD/t-lost.log");
 KhibQemu::open_log(\%o);
-KhibQemu::create_disk(%o, disk_mib => 512);
+KhibQemu::create_disk(%o, disk_mib => 1536);
 KhibQemu::create_disk(%o, disk => $o{extra_disks}[0], disk_mib => 8);
 my $stop = qr/^KHIB-BOOT-STOPPED 3$/;
 my $normal = qr/^khib: normal boot$/;
@@ -53,24 +54,30 @@ like(KhibQemu::find($b4, qr/^KHIB-VERIFY 1 (.*)/)->[2] // '',
 my $restored = KhibQemu::inspect(%o);
 like($restored, qr/restored already/, 'the image is marked used');
 
-# A valid image must not be overwritten by arming a new hibernation, and
+# A valid image a normal boot went past is stale and discarded, and
 # entries with no hibernation in progress write nothing.
+# The copy's magic is spoilt until the guest puts it back: as if the disk
+# with the image had been plugged in after the boot (the boot would
+# otherwise find it and stop, t/63-stale-images.t).
+open my $fh, '+<', $valid_copy or die "$valid_copy: $!\n";
+syswrite($fh, 'X') == 1 or die "write $valid_copy: $!\n";
+close $fh;
 my %s = (%o, extra_disks => [$o{extra_disks}[0], $valid_copy]);
 my $b5 = KhibQemu::boot(%s, append => 'khib.test=stray khib.load=0');
-ok(KhibQemu::find($b5, qr/^khib-load: \/dev\/vdc holds a valid hibernation image that was not resumed; a new hibernation would overwrite it/) &&
-   KhibQemu::find($b5, qr/^KHIB-ARM-REFUSED$/),
-   'khib-load refuses to arm a hibernation over a valid image, and says why');
+ok(KhibQemu::find($b5, qr/^khib-restore: the image on \/dev\/vdc is discarded; this system booted normally past it, so it can never be resumed safely$/) &&
+   KhibQemu::find($b5, qr/^KHIB-STALE-DISCARDED gone$/),
+   'khib-load discards a valid image this boot went past, saying why, before it arms its target');
 like(KhibQemu::find($b5, qr/^KHIB-ATTEMPT-FAILED 1: (.*)/)->[2] // '',
-     qr/No space left on device/, 'a hibernation to the 8 MiB disk fails');
+     qr/Cannot allocate memory/, 'a hibernation the hibernate kernel refuses fails');
 is(scalar(KhibQemu::grep_lines($b5, qr/^KHIB-STRAY-BACK \d$/)), 2,
    'after it, two kexec -e enter the parked hibernate kernel and come back');
 is(scalar(KhibQemu::grep_lines($b5, qr/^khib-writer: entered again/)), 3,
    'entering it each time (the failed attempt and two kexec -e)');
-is(scalar(KhibQemu::grep_lines($b5, qr/^khib-writer: no hibernation pending/)), 4,
-   'and it saw no request each time (two parks, two stray entries)');
+is(scalar(KhibQemu::grep_lines($b5, qr/^khib-writer: no hibernation pending/)), 5,
+   'and it saw no request each time (three parks, two stray entries)');
 ok(!KhibQemu::find($b5, qr/^khib-writer: saving .* to \/dev\/vda/), 'it wrote nothing to /dev/vda');
 ok(KhibQemu::find($b5, qr/^KHIB-DONE$/), 'the scenario completed');
 is(KhibQemu::inspect(%o), $restored, 'the image target is as it was');
-like(KhibQemu::inspect(%o, disk => $valid_copy), qr/valid image/,
-     'and the unresumed image is still valid');
+like(KhibQemu::inspect(%o, disk => $valid_copy), qr/discarded/,
+     'and the stale image is discarded');
 done_testing();

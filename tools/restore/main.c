@@ -7,13 +7,20 @@
  *                                  (valid) to restore; DEVICE defaults to
  *                                  khib.resume= on the kernel command line,
  *                                  else target= in /etc/khib.conf (a path,
- *                                  UUID=, PARTUUID=, LABEL= or PARTLABEL=)
+ *                                  PARTUUID= or PARTLABEL=)
  *   khib-restore --check DEVICE    verify the whole image, touch nothing
  *   khib-restore --pending DEVICE  exit 0 if DEVICE holds a valid image not
  *                                  resumed yet, 1 if not (superblock only)
- *   khib-restore --identity DEVICE print the identity khib-load hands the
- *                                  writer (target_identity.h)
- *   khib-restore --target [NAME]   print the device NAME (a path, UUID=,
+ *   khib-restore --identity DEVICE print the target UUID khib-load hands
+ *                                  the writer (target_identity.h)
+ *   khib-restore --claim DEVICE    check that DEVICE may be the target
+ *                                  (target_setup.h), make a blank one a
+ *                                  target, print its UUID
+ *   khib-restore --format DEVICE   make DEVICE a target whatever it holds
+ *                                  (khib-load --format asks first)
+ *   khib-restore --discard DEVICE [WHY]
+ *                                  make a valid image on DEVICE unusable
+ *   khib-restore --target [NAME]   print the device NAME (a path, PARTUUID=,
  *                                  ...) or, without it, the default names
  *   khib-restore --lend-kib CPUS LEVEL
  *                                  print the KiB khib-load must lend the
@@ -29,7 +36,8 @@
  * into the memory it was lent at hibernation ("khib-load -R"), writes
  * every page where it belongs and enters the restored kernel.
  *
- * Options on the kernel command line: "noresume" discards a valid image;
+ * Options on the kernel command line: "noresume" discards a valid image
+ * (and any valid image of this machine found on another device);
  * khib.inplace (or khib.inplace=1) restores in place whatever the image's
  * size; khib.resumedelay=SECONDS waits that long before looking for the
  * device; khib.resumewait waits for it for ever, khib.resumewait=SECONDS
@@ -71,8 +79,10 @@
 #include "meminfo.h"
 #include "progress.h"
 #include "snapshot_feed.h"
+#include "stray_image.h"
 #include "system_ram.h"
 #include "target_identity.h"
+#include "target_setup.h"
 
 #define DEVICE_WAIT_S	30
 #define DEVICE_WAIT_MAX_S	3600
@@ -178,8 +188,15 @@ static int pending_image(const char *device)
 {
 	struct image_reader r;
 
-	if (image_open(&r, device, false) != IMAGE_VALID)
+	switch (image_open(&r, device, false)) {
+	case IMAGE_VALID:
+		break;
+	case IMAGE_OTHER_FORMAT:
+		printf("khib-restore: %s holds an %s\n", device, r.why);
+		return 0;
+	default:
 		return 1;
+	}
 	printf("khib-restore: %s holds a valid image of %" PRIu64
 	       " pages (Linux %s) that was not resumed\n", device,
 	       (uint64_t)r.sb.nr_pages, r.sb.release);
@@ -203,7 +220,7 @@ static void drain_console(void)
  */
 static int stop_boot(const char *device, const char *why)
 {
-	printf("khib-restore: %s; the boot stops here, because booting on while a valid image may be resumed later would destroy the file systems. Fix the cause and reboot, boot with noresume to discard the image, or boot without khib.resume= to ignore %s\n",
+	printf("khib-restore: %s; the boot stops here, because booting on while a valid image may be resumed later would destroy the file systems. Either fix the cause and reboot to resume the image, or discard it and boot on: boot with noresume, or run \"khib-restore --discard %s\" in the shell below and leave it\n",
 	       why, device);
 	drain_console();
 	return STOP_BOOT;
@@ -238,6 +255,46 @@ static int refuse(const struct image_reader *r, const char *device,
 	       device, why, discarded > 0 ? "image discarded, " : "");
 	drain_console();
 	return BOOT_ON_REFUSED;
+}
+
+/*
+ * Nothing to resume on @device (@why).  But a valid image of this machine
+ * on another device means the target moved, or the configuration naming
+ * it is gone: a normal boot must not pass it.
+ */
+static int boot_on(const char *device, const char *why)
+{
+	char stray[256], what[300], stop[1024];
+
+	if (stray_image_find(device, stray, sizeof(stray), what,
+			     sizeof(what))) {
+		snprintf(stop, sizeof(stop),
+			 "%s: %s; but %s holds %s: the image target's device name may have changed (or its configuration is gone). To resume it, name %s with khib.resume= (and target= in " KHIB_CONF_PATH ")",
+			 device[0] ? device : "no image target configured", why,
+			 stray, what, stray);
+		return stop_boot(stray, stop);
+	}
+	printf("khib-restore: %s: %s; booting normally\n",
+	       device[0] ? device : "no image target", why);
+	return BOOT_ON;
+}
+
+/* Discard every valid image stray_image_find() sees; -1 if one stays. */
+static int discard_strays(const char *device)
+{
+	char stray[256], what[300];
+
+	for (int i = 0; i < 16 && stray_image_find(device, stray, sizeof(stray),
+						    what, sizeof(what)); i++) {
+		if (image_super_discard(stray) < 0) {
+			printf("khib-restore: cannot discard the image on %s: %s\n",
+			       stray, strerror(errno));
+			return -1;
+		}
+		printf("khib-restore: noresume given; the image on %s (%s) is discarded\n",
+		       stray, what);
+	}
+	return 0;
 }
 
 /*
@@ -399,6 +456,8 @@ static int restore_in_place(struct image_reader *r, const char *device,
 	       because, lent);
 	drain_console();
 	snprintf(mib, sizeof(mib), "%" PRIu64, lent);
+	/* khib-load -R replaces the running kernel: only from here. */
+	setenv("KHIB_RESTORE_AT_BOOT", "1", 1);
 	execlp("khib-load", "khib-load", "-R", "-t", device, "-m", mib,
 	       (char *)NULL);
 	snprintf(why, sizeof(why),
@@ -433,6 +492,7 @@ static int restore(const char *device)
 	enum image_verdict verdict;
 	struct image_reader r;
 	double t0 = now(), elapsed;
+	char why[600];
 	bool skip_zero, forced = false;
 	int ret;
 
@@ -443,10 +503,15 @@ static int restore(const char *device)
 	switch (image_open(&r, device, false)) {
 	case IMAGE_ABSENT:
 	case IMAGE_SPENT:
-		printf("khib-restore: %s: %s; booting normally\n", device, r.why);
-		return BOOT_ON;
+		return boot_on(device, r.why);
 	case IMAGE_CORRUPT:
 		return refuse(&r, device, r.why);
+	case IMAGE_OTHER_FORMAT:
+		/* A package upgrade between hibernation and resume. */
+		snprintf(why, sizeof(why),
+			 "%s: %s; boot the kernel and initramfs it was written with to resume it",
+			 device, r.why);
+		return stop_boot(device, why);
 	case IMAGE_VALID:
 		image_close(&r);
 		break;
@@ -460,8 +525,6 @@ static int restore(const char *device)
 		verdict = IMAGE_CORRUPT;
 	}
 	if (verdict != IMAGE_VALID) {
-		char why[600];
-
 		/* It cannot be marked used, so it must not be resumed. */
 		snprintf(why, sizeof(why),
 			 "the image on %s is valid but cannot be resumed: %s", device,
@@ -496,8 +559,12 @@ static int restore(const char *device)
 	skip_zero = snapshot_header_skip_zero_pages(r.header_page,
 						    r.sb.nr_pages,
 						    r.sb.nr_zero_pages);
-	if (snapshot_feed_open(&feed) ||
-	    snapshot_feed_page(&feed, r.header_page) ||
+	/* A kernel that will not take an image says nothing about it. */
+	if (snapshot_feed_open(&feed)) {
+		ret = stop_boot(device, feed.why);
+		goto out;
+	}
+	if (snapshot_feed_page(&feed, r.header_page) ||
 	    snapshot_feed_pfns(&feed, r.chunks, r.nr_chunks, r.sb.nr_pages,
 			       skip_zero ? r.zero_bits : NULL)) {
 		ret = not_loaded(&r, device, &feed, feed.why);
@@ -510,12 +577,12 @@ static int restore(const char *device)
 	}
 	image_stop_stream(&r);
 	if (snapshot_feed_freeze(&feed)) {
-		ret = refuse(NULL, device, feed.why);
+		snprintf(why, sizeof(why), "%s; the image on %s is intact and kept",
+			 feed.why, device);
+		ret = stop_boot(device, why);
 		goto out;
 	}
 	if (image_super_store(&r.dev, &r.sb, KHIB_IMAGE_RESTORED)) {
-		char why[600];
-
 		/* Resumed unmarked, it could be resumed again after a crash. */
 		snprintf(why, sizeof(why),
 			 "cannot mark the image on %s as used (%s), so it is not resumed",
@@ -547,6 +614,11 @@ static int discard(const char *device)
 
 	if (wait_for_device(device, why, sizeof(why)))
 		return stop_boot(device, why);
+	if (discard_strays(device)) {
+		snprintf(why, sizeof(why),
+			 "noresume given, but a valid image on another device cannot be discarded");
+		return stop_boot(device, why);
+	}
 	switch (image_super_discard(device)) {
 	case 1:
 		printf("khib-restore: noresume given; the image on %s is discarded\n",
@@ -589,6 +661,24 @@ static void record_resume_memory(void)
 	fclose(f);
 }
 
+/* --discard: make the image on @device unusable, saying so. */
+static int discard_now(const char *device, const char *because)
+{
+	switch (image_super_discard(device)) {
+	case 1:
+		printf("khib-restore: the image on %s is discarded%s\n", device,
+		       because);
+		return 0;
+	case 0:
+		printf("khib-restore: no valid image on %s to discard\n", device);
+		return 0;
+	default:
+		fprintf(stderr, "khib-restore: cannot discard the image on %s: %s\n",
+			device, strerror(errno));
+		return 1;
+	}
+}
+
 /* --lend-kib: what to lend the hibernate kernel on this machine. */
 static int print_lend_need(const char *cpus_arg, const char *level_arg)
 {
@@ -626,8 +716,9 @@ static int print_target(const char *given)
 	if (!found) {
 		fprintf(stderr, "khib-restore: %s\n", errno == ENOENT ?
 			"no image target: khib.resume= on the kernel command line or target= in " KHIB_CONF_PATH " names one" :
+			errno == EMEDIUMTYPE ? KHIB_TARGET_NAMES_HINT :
 			errno == EBADMSG ? name :
-			"the image target is not a path, UUID=, PARTUUID=, LABEL= or PARTLABEL=");
+			"the image target is not a path, PARTUUID= or PARTLABEL=");
 		return 1;
 	}
 	printf("%s\n", device);
@@ -636,7 +727,7 @@ static int print_target(const char *given)
 
 int main(int argc, char **argv)
 {
-	char device[256], name[256], why[400];
+	char device[256], name[256], why[700];
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc == 1)
@@ -647,6 +738,14 @@ int main(int argc, char **argv)
 		return pending_image(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "--identity"))
 		return print_identity(argv[2]);
+	if (argc == 3 && !strcmp(argv[1], "--claim"))
+		return target_setup(argv[2], false);
+	if (argc == 3 && !strcmp(argv[1], "--format"))
+		return target_setup(argv[2], true);
+	if (argc == 3 && !strcmp(argv[1], "--discard"))
+		return discard_now(argv[2], "");
+	if (argc == 4 && !strcmp(argv[1], "--discard"))
+		return discard_now(argv[2], argv[3]);
 	if ((argc == 2 || argc == 3) && !strcmp(argv[1], "--target"))
 		return print_target(argv[2]);
 	if (argc == 4 && !strcmp(argv[1], "--lend-kib"))
@@ -656,14 +755,15 @@ int main(int argc, char **argv)
 	if (argc == 2 && argv[1][0] != '-')
 		return restore(argv[1]);
 	if (argc != 1) {
-		fprintf(stderr, "usage: khib-restore [DEVICE] | --check DEVICE | --pending DEVICE | --identity DEVICE | --target [NAME] | --lend-kib CPUS LEVEL | --conf KEY\n");
+		fprintf(stderr, "usage: khib-restore [DEVICE] | --check DEVICE | --pending DEVICE | --identity DEVICE | --claim DEVICE | --format DEVICE | --discard DEVICE [WHY] | --target [NAME] | --lend-kib CPUS LEVEL | --conf KEY\n");
 		return BAD_USAGE;
 	}
 	if (!khib_configured_target(device, sizeof(device), name,
 				    sizeof(name))) {
 		if (errno == ENOENT) {
-			printf("khib-restore: no khib.resume= on the kernel command line and no target in " KHIB_CONF_PATH "; not looking for an image\n");
-			return BOOT_ON;
+			if (cmdline_has(NULL, "noresume") && discard_strays(""))
+				return stop_boot("", "noresume given, but a valid image cannot be discarded");
+			return boot_on("", "no khib.resume= on the kernel command line and no target in " KHIB_CONF_PATH);
 		}
 		/* It may name a device that holds an image. */
 		if (errno == EBADMSG) {
@@ -673,8 +773,9 @@ int main(int argc, char **argv)
 			return STOP_BOOT;
 		}
 		snprintf(why, sizeof(why),
-			 "the image target \"%s\" is not understood (a path, UUID=, PARTUUID=, LABEL= or PARTLABEL=)",
-			 name);
+			 "the image target \"%s\" is not understood: %s", name,
+			 errno == EMEDIUMTYPE ? KHIB_TARGET_NAMES_HINT :
+			 "a path, PARTUUID= or PARTLABEL= is");
 		return stop_boot(name, why);
 	}
 	if (cmdline_has(NULL, "noresume"))

@@ -26,13 +26,17 @@ int snapshot_feed_open(struct snapshot_feed *f)
 {
 	memset(f, 0, sizeof(*f));
 	f->fd = open("/dev/snapshot", O_WRONLY | O_CLOEXEC);
-	if (f->fd < 0) {
+	if (f->fd < 0 && errno == EPERM)
 		snprintf(f->why, sizeof(f->why),
-			 "cannot open /dev/snapshot: %s (kernel without CONFIG_HIBERNATION_SNAPSHOT_DEV?)",
+			 "this kernel does not resume from hibernation images (/dev/snapshot: %s): hibernation is off (nohibernate on the command line, or kernel lockdown)",
 			 strerror(errno));
-		return -1;
-	}
-	return 0;
+	else if (f->fd < 0 && errno == ENOENT)
+		snprintf(f->why, sizeof(f->why),
+			 "this kernel has no /dev/snapshot (built without CONFIG_HIBERNATION_SNAPSHOT_DEV?)");
+	else if (f->fd < 0)
+		snprintf(f->why, sizeof(f->why), "cannot open /dev/snapshot: %s",
+			 strerror(errno));
+	return f->fd < 0 ? -1 : 0;
 }
 
 int snapshot_feed_freeze(struct snapshot_feed *f)
