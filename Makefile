@@ -38,7 +38,7 @@ TOOL_HEADERS := $(wildcard tools/*/*.h) $(UAPI_HEADER)
 TOOLS := $(BIN)/khib-writer $(BIN)/khib-restore $(BIN)/khib-workload \
 	 $(BIN)/khib-inspect $(BIN)/khib-park
 
-.PHONY: all deps tools kernels install debian-guest debian-boot-check \
+.PHONY: all deps tools kernels install replay debian-guest debian-boot-check \
 	debian-cycle check-series cycle cycle-real \
 	soak bench test check-docs check-patches unit-test \
 	integration-test fuzz fuzz-short clean
@@ -208,6 +208,12 @@ SOAK_CYCLES ?= 20
 soak: all
 	scripts/cycle --soak --cycles $(SOAK_CYCLES) --fill 60 \
 		--log $(BUILD)/soak.log
+
+# Power cuts that drop unflushed writes, booted at every point of a
+# hibernation's write log (t/65-write-log-replay.t boots two of them in
+# make test; about 40 s a point under TCG).
+replay: all
+	KHIB_REPLAY_BOOTS=1 prove -v t/65-write-log-replay.t
 
 # The full benchmark against the kernel's own hibernation (about an hour
 # under TCG); options for scripts/bench, e.g. BENCH_ARGS="--fills 45".
