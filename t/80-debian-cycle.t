@@ -3,8 +3,10 @@
 # .deb installed with apt, the initramfs made by initramfs-tools with
 # khib's hook, khib-load.service at boot, "systemctl hibernate" and the
 # resume by the initramfs, with a systemd service, a tmux session and data
-# in a tmpfs and on the ext4 root surviving; hybrid-sleep refused with the
-# system running; a clean power-off and a clean e2fsck of the root.
+# in a tmpfs and on the ext4 root surviving; hybrid-sleep and
+# suspend-then-hibernate refused with the system running; a clean
+# power-off and a clean e2fsck of the root; a stop in the initramfs that
+# stays stopped when its rescue shell exits.
 # KHIB_DEBIAN_CYCLES sets the number of cycles (1).  Builds the Debian
 # guest's kernel and disk (make debian-guest) and the .deb first if they
 # are missing or out of date.
@@ -62,6 +64,10 @@ for my $i (1 .. $cycles) {
 }
 ok($text =~ qr/systemctl hybrid-sleep: logind CanHybridSleep s "na", status [1-9]\d*.*, refused; system \S+, workloads running/,
      'logind says hybrid sleep is not supported, systemctl hybrid-sleep fails and the system keeps running');
+ok($text =~ qr/systemctl suspend-then-hibernate: logind CanSuspendThenHibernate s "na", status [1-9]\d*.*, refused; system \S+, workloads running/,
+     'logind says suspend-then-hibernate is not supported, systemctl suspend-then-hibernate fails at once and the system keeps running');
+ok($text =~ qr/initramfs stop \(khib.resume=\/dev\/vdz\): stopped 2 time\(s\) around an exited rescue shell, the boot did not go on/,
+   "Debian's initramfs: khib-restore's stop stays a stop when the rescue shell exits");
 ok($text =~ qr/systemctl poweroff: QEMU exited with status 0$/m, 'a clean power-off');
 ok($text =~ qr/host e2fsck -fn of the root partition: clean/, 'the root file system is clean');
 ok($text =~ qr/counter file on disk: \d+ lines, in sequence/,
