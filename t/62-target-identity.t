@@ -1,8 +1,9 @@
 #!/usr/bin/perl
 # The hibernate kernel writes only to the device khib-load chose, whatever
 # name that device has in the hibernate kernel: told the wrong name it
-# finds the target by its identity (size and first 64 KiB), and if the
-# target changed after khib-load it writes nothing anywhere.
+# finds the target by its identity (the target UUID of its superblock);
+# if two devices hold that UUID (a copy of the disk), or the target
+# changed after khib-load, it writes nothing anywhere.
 use strict;
 use warnings;
 use Digest::SHA;
@@ -38,6 +39,21 @@ like(KhibQemu::inspect(%o), qr/valid image/, 'the target holds a valid image');
 my $b2 = KhibQemu::boot(%o, append => 'khib.test=renamed:10 khib.load=0');
 like(KhibQemu::find($b2, qr/^KHIB-VERIFY 1 (.*)/)->[2] // '',
      qr/files=ok anon=ok process=ok/, 'it resumes, every byte verified');
+
+# A copy of the target beside it: two devices hold its UUID.
+my $dup = "$KhibQemu::BUILD/t-target-dup.img";
+system('cp', '--sparse=always', $o{disk}, $dup) == 0 or die "cp: $?\n";
+sub file_hash { my ($f) = @_; my ($h) = split ' ', `sha256sum $f`; return $h; }
+my ($target_hash, $dup_hash) = (file_hash($o{disk}), file_hash($dup));
+my $b4 = KhibQemu::boot(%o, extra_disks => [$dup], append => 'khib.test=ioerror khib.load=0');
+like(KhibQemu::find($b4, qr/^KHIB-ATTEMPT-FAILED 1: (.*)/)->[2] // '',
+     qr/No such device/, 'two devices with the target UUID: the hibernation fails (ENODEV)');
+ok(KhibQemu::find($b4, qr/^KHIB-DMESG 1 .*2 devices have target UUID [0-9a-f]{32}; nothing written/),
+   'and the kernel log says why');
+ok(KhibQemu::find($b4, qr/^KHIB-DONE$/), 'the system keeps running to the end of the scenario');
+is(file_hash($o{disk}), $target_hash, 'the target is byte for byte as it was');
+is(file_hash($dup), $dup_hash, 'and so is its copy');
+unlink $dup;
 
 # All of the target but its first block, which the guest changes.
 sub past_first_block {
