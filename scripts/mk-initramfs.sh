@@ -37,8 +37,6 @@ copy_program() {
 copy_program /usr/sbin/kexec
 # khib-load's lock (busybox has no flock).
 copy_program /usr/bin/flock
-# The tests make ext4 and swap targets to see them refused.
-copy_program /sbin/mke2fs
 # The soak test checks its ext4 file system after every resume.
 copy_program /sbin/e2fsck
 
