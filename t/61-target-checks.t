@@ -43,8 +43,7 @@ system("echo 'start=2048, size=1843200' | sfdisk -q $disk{parted} >/dev/null") =
 system("dd if=/dev/urandom of=$disk{unknown} bs=1M count=1 conv=notrunc status=none") == 0
 	or die "dd\n";
 
-sub hash_of { my ($f) = @_; my ($h) = split ' ', `sha256sum $f`; return $h; }
-my %before = map { $_ => hash_of($disk{$_}) } keys %disk;
+my %before = map { $_ => KhibQemu::disk_hash($disk{$_}) } keys %disk;
 
 my $boot = KhibQemu::boot(%o, append => 'khib.test=targets khib.load=0');
 ok(!KhibQemu::find($boot, qr/^KHIB-FAIL/), 'no step of the scenario failed')
@@ -80,7 +79,7 @@ ok(KhibQemu::find($boot, qr/^KHIB-LOCK-FREE$/),
 ok(KhibQemu::find($boot, qr/^KHIB-DONE$/), 'the scenario completed');
 
 for my $d (qw(ext4 swap small)) {
-	is(hash_of($disk{$d}), $before{$d}, "the $d disk is byte for byte as it was");
+	is(KhibQemu::disk_hash($disk{$d}), $before{$d}, "the $d disk is byte for byte as it was");
 }
 my $parted = `sfdisk -d $disk{parted} 2>&1`;
 like($parted, qr/start=\s*2048, size=\s*1843200/, 'the partitioned disk keeps its partition table');

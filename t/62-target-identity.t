@@ -6,7 +6,6 @@
 # changed after khib-load, it writes nothing anywhere.
 use strict;
 use warnings;
-use Digest::SHA;
 use FindBin;
 use lib "$FindBin::Bin/../scripts/lib";
 use Test::More;
@@ -25,7 +24,7 @@ KhibQemu::create_disk(%o, disk => $o{extra_disks}[0], disk_mib => 640);
 	print $fh map { chr(($_ * 7 + 3) % 256) } 0 .. 65535;
 	close $fh;
 }
-sub other_hash { Digest::SHA->new(256)->addfile($o{extra_disks}[0])->hexdigest }
+sub other_hash { KhibQemu::disk_hash($o{extra_disks}[0]) }
 my $other = other_hash();
 
 my $b1 = KhibQemu::boot(%o, append => 'khib.test=renamed:10 khib.load=0');
@@ -43,22 +42,20 @@ like(KhibQemu::find($b2, qr/^KHIB-VERIFY 1 (.*)/)->[2] // '',
 # A copy of the target beside it: two devices hold its UUID.
 my $dup = "$KhibQemu::BUILD/t-target-dup.img";
 system('cp', '--sparse=always', $o{disk}, $dup) == 0 or die "cp: $?\n";
-sub file_hash { my ($f) = @_; my ($h) = split ' ', `sha256sum $f`; return $h; }
-my ($target_hash, $dup_hash) = (file_hash($o{disk}), file_hash($dup));
+my ($target_hash, $dup_hash) = (KhibQemu::disk_hash($o{disk}), KhibQemu::disk_hash($dup));
 my $b4 = KhibQemu::boot(%o, extra_disks => [$dup], append => 'khib.test=ioerror khib.load=0');
 like(KhibQemu::find($b4, qr/^KHIB-ATTEMPT-FAILED 1: (.*)/)->[2] // '',
      qr/No such device/, 'two devices with the target UUID: the hibernation fails (ENODEV)');
 ok(KhibQemu::find($b4, qr/^KHIB-DMESG 1 .*2 devices have target UUID [0-9a-f]{32}; nothing written/),
    'and the kernel log says why');
 ok(KhibQemu::find($b4, qr/^KHIB-DONE$/), 'the system keeps running to the end of the scenario');
-is(file_hash($o{disk}), $target_hash, 'the target is byte for byte as it was');
-is(file_hash($dup), $dup_hash, 'and so is its copy');
+is(KhibQemu::disk_hash($o{disk}), $target_hash, 'the target is byte for byte as it was');
+is(KhibQemu::disk_hash($dup), $dup_hash, 'and so is its copy');
 unlink $dup;
 
 # All of the target but its first block, which the guest changes.
 sub past_first_block {
-	my ($h) = split ' ', `tail -c +4097 $o{disk} | sha256sum`;
-	return $h;
+	return KhibQemu::disk_hash($o{disk}, 4096);
 }
 my $target_before = past_first_block();
 my $b3 = KhibQemu::boot(%o, append => 'khib.test=changed khib.load=0');

@@ -29,12 +29,6 @@ my $work = "$build/t-replay-work.img";
 my $hib_log = "$build/t-replay-hibernate.wlog";
 my $res_log = "$build/t-replay-resume.wlog";
 
-sub empty_file {
-	my ($path, $bytes) = @_;
-	open my $fh, '>', $path or die "$path: $!\n";
-	truncate $fh, $bytes or die "truncate $path: $!\n";
-	close $fh;
-}
 my $disk_bytes = -s $o{disk};
 
 # What the target holds: 'none' (no valid image), 'intact' (valid and
@@ -86,7 +80,7 @@ sub replay {
 }
 
 # --- the hibernation, logged -------------------------------------------------
-empty_file($hib_log, 0);
+KhibQemu::create_disk(disk => $hib_log, disk_mib => 0);
 my $b0 = KhibQemu::boot(%o, append => 'khib.test=cycle:1:10', write_log => $hib_log);
 ok(KhibQemu::find($b0, qr/^khib-writer: wrote \d+ pages/), 'an image is written, its writes logged');
 my $hlog = WriteLog::read_log($hib_log);
@@ -108,7 +102,7 @@ ok(grep({ WriteLog::is_flush($_) && $_->{index} > $vi } @{ $hlog->{entries} }),
    'and the VALID superblock is flushed after');
 
 my $blank = "$build/t-replay-blank.img";
-empty_file($blank, $disk_bytes);
+KhibQemu::create_disk(disk => $blank, disk_mib => $disk_bytes >> 20);
 my ($cases, $bad, $seen) = replay($hlog, $blank, 12);
 ok($cases >= 60, "$cases power-cut cases over the hibernation's log (20 or more points, three ways each)");
 is(scalar @$bad, 0, 'at every one the target holds no valid image or an intact one')
@@ -145,7 +139,7 @@ if ($ENV{KHIB_REPLAY_BOOTS}) {
 # --- the resume, logged ------------------------------------------------------
 my $before_resume = "$build/t-replay-before-resume.img";
 system('cp', '--sparse=always', $o{disk}, $before_resume) == 0 or die "cp: $?\n";
-empty_file($res_log, 0);
+KhibQemu::create_disk(disk => $res_log, disk_mib => 0);
 my $b2 = KhibQemu::boot(%o, append => 'khib.test=cycle:1:10', write_log => $res_log);
 ok(KhibQemu::find($b2, qr/^KHIB-RESUMED 1$/), 'the image is resumed, the writes of the resume logged');
 like(KhibQemu::find($b2, qr/^KHIB-VERIFY 1 (.*)/)->[2] // '',

@@ -6,6 +6,7 @@ use strict;
 use warnings;
 use Cwd qw(abs_path);
 use File::Basename qw(dirname);
+use Digest::SHA;
 use IO::Select;
 use POSIX qw(WNOHANG);
 use Time::HiRes qw(time);
@@ -126,6 +127,18 @@ sub create_disk {
 	open my $fh, '>', $o{disk} or die "cannot create $o{disk}: $!\n";
 	truncate $fh, $o{disk_mib} * 1024 * 1024 or die "truncate $o{disk}: $!\n";
 	close $fh;
+}
+
+# The SHA-256 of the file $path from byte $from (0) on: to show that a
+# disk was not written.
+sub disk_hash {
+	my ($path, $from) = @_;
+	open my $fh, '<', $path or die "cannot open $path: $!\n";
+	binmode $fh;
+	seek($fh, $from // 0, 0) or die "cannot seek in $path: $!\n";
+	my $h = Digest::SHA->new(256)->addfile($fh)->hexdigest;
+	close $fh;
+	return $h;
 }
 
 # Open the console log named by $o->{log}, written as the guest runs.

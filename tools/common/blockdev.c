@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/fs.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -148,4 +150,26 @@ void *blockdev_buffer(size_t len)
 		return NULL;
 	memset(buf, 0, len);
 	return buf;
+}
+
+int blockdev_for_each(int (*fn)(const char *path, const struct stat *st,
+				void *ctx), void *ctx)
+{
+	DIR *dir = opendir("/dev");
+	char path[300];
+	struct dirent *e;
+	struct stat st;
+	int ret = 0;
+
+	if (!dir)
+		return 0;
+	while (!ret && (e = readdir(dir))) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/dev/%s", e->d_name);
+		if (!lstat(path, &st) && S_ISBLK(st.st_mode))
+			ret = fn(path, &st, ctx);
+	}
+	closedir(dir);
+	return ret;
 }

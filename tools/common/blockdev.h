@@ -43,6 +43,16 @@ ssize_t blockdev_writev(struct blockdev *dev, uint64_t offset,
 /* Wait up to @ms milliseconds for @path to appear (device probing). */
 void blockdev_wait(const char *path, unsigned int ms);
 
+struct stat;
+/*
+ * Call @fn with the path and stat of every block device node in /dev
+ * (links left out: they would count a device twice) until it returns
+ * non-zero; return that, or 0.  /dev, not sysfs: the hibernate kernel
+ * mounts only devtmpfs.
+ */
+int blockdev_for_each(int (*fn)(const char *path, const struct stat *st,
+				void *ctx), void *ctx);
+
 /* An aligned, zeroed buffer, or NULL. */
 void *blockdev_buffer(size_t len);
 

@@ -13,6 +13,15 @@ void image_super_seal(struct khib_image_super *sb)
 	sb->hash = image_hash(sb, sizeof(*sb));
 }
 
+bool image_super_sealed(const struct khib_image_super *sb)
+{
+	struct khib_image_super copy = *sb;
+
+	copy.hash = 0;
+	return sb->magic == KHIB_IMAGE_MAGIC && sb->major == KHIB_IMAGE_MAJOR &&
+	       image_hash(&copy, sizeof(copy)) == sb->hash;
+}
+
 const char *image_state_name(uint32_t state)
 {
 	switch (state) {
@@ -41,8 +50,6 @@ enum image_verdict image_super_check(const struct khib_image_super *sb,
 				     uint64_t device_bytes,
 				     char *why, size_t why_len)
 {
-	struct khib_image_super copy = *sb;
-
 	if (sb->magic != KHIB_IMAGE_MAGIC) {
 		snprintf(why, why_len, "no hibernation image");
 		return IMAGE_ABSENT;
@@ -59,8 +66,7 @@ enum image_verdict image_super_check(const struct khib_image_super *sb,
 		return sb->state == KHIB_IMAGE_VALID ? IMAGE_OTHER_FORMAT :
 		       IMAGE_SPENT;
 	}
-	copy.hash = 0;
-	if (image_hash(&copy, sizeof(copy)) != sb->hash) {
+	if (!image_super_sealed(sb)) {
 		snprintf(why, why_len, "image superblock checksum mismatch");
 		return IMAGE_CORRUPT;
 	}

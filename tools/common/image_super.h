@@ -34,6 +34,8 @@ enum image_verdict {
 };
 
 void image_super_seal(struct khib_image_super *sb);
+/* Whether @sb is a khib superblock of this format with a matching hash. */
+bool image_super_sealed(const struct khib_image_super *sb);
 enum image_verdict image_super_check(const struct khib_image_super *sb,
 				     uint64_t device_bytes,
 				     char *why, size_t why_len);

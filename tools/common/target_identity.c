@@ -1,13 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "blockdev.h"
-#include "image_format.h"
+#include "image_super.h"
 #include "target_identity.h"
 
 void target_uuid_text(const uint8_t uuid[KHIB_TARGET_UUID_LEN], char *id,
@@ -58,15 +56,9 @@ int target_identity(const char *path, char *id, size_t len)
 	} else if (dev.size < KHIB_IMAGE_ALIGN) {
 		errno = ENOENT;
 	} else if (!blockdev_read(&dev, 0, block, KHIB_IMAGE_ALIGN)) {
-		uint64_t hash;
-
 		memcpy(&sb, block, sizeof(sb));
-		hash = sb.hash;
-		sb.hash = 0;
 		/* Any state: the UUID is the device's, not the image's. */
-		if (sb.magic != KHIB_IMAGE_MAGIC ||
-		    sb.major != KHIB_IMAGE_MAJOR ||
-		    image_hash(&sb, sizeof(sb)) != hash ||
+		if (!image_super_sealed(&sb) ||
 		    target_uuid_unset(sb.target_uuid)) {
 			errno = ENOENT;
 		} else {
@@ -79,29 +71,29 @@ int target_identity(const char *path, char *id, size_t len)
 	return ret;
 }
 
+struct find_state {
+	const char *id;
+	char *path;
+	size_t len;
+	int matches;
+};
+
+static int match_identity(const char *path, const struct stat *st, void *ctx)
+{
+	struct find_state *f = ctx;
+	char found_id[TARGET_ID_LEN];
+
+	(void)st;
+	if (!target_identity(path, found_id, sizeof(found_id)) &&
+	    !strcmp(found_id, f->id) && !f->matches++)
+		snprintf(f->path, f->len, "%s", path);
+	return 0;
+}
+
 int target_find(const char *id, char *path, size_t len)
 {
-	/* /dev, not sysfs: the hibernate kernel mounts only devtmpfs. */
-	DIR *dir = opendir("/dev");
-	char candidate[300], found_id[TARGET_ID_LEN];
-	struct dirent *e;
-	struct stat st;
-	int matches = 0;
+	struct find_state f = { .id = id, .path = path, .len = len };
 
-	if (!dir)
-		return 0;
-	while ((e = readdir(dir))) {
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(candidate, sizeof(candidate), "/dev/%s", e->d_name);
-		/* lstat: a link to a device would count it twice. */
-		if (lstat(candidate, &st) || !S_ISBLK(st.st_mode) ||
-		    target_identity(candidate, found_id, sizeof(found_id)) ||
-		    strcmp(found_id, id))
-			continue;
-		if (!matches++)
-			snprintf(path, len, "%s", candidate);
-	}
-	closedir(dir);
-	return matches;
+	blockdev_for_each(match_identity, &f);
+	return f.matches;
 }
