@@ -39,6 +39,8 @@ copy_program /usr/sbin/kexec
 copy_program /usr/bin/flock
 # The soak test checks its ext4 file system after every resume.
 copy_program /sbin/e2fsck
+# The target checks map a device with device-mapper to give it a holder.
+copy_program /sbin/dmsetup
 
 for tool in khib-restore khib-workload khib-park; do
 	# Stripped: the initramfs stays in memory, in every image and at resume.

@@ -2,8 +2,9 @@
 # Nothing but a khib target is ever written.  One boot of the test guest
 # with six disks (khib-test targets): khib-load refuses a mounted ext4
 # file system, the same unmounted, an active and an inactive swap area, a
-# whole disk with partitions, a disk too small for an image of the
-# machine, a disk of unknown data, and UUID= and LABEL= names; it takes a
+# whole disk with partitions, a blank partition mapped by device-mapper
+# (it has a holder), a disk too small for an image of the machine, a disk
+# of unknown data, and UUID= and LABEL= names; it takes a
 # blank partition (made a target on first use) and, after
 # "khib-load --format" was answered YES (and not after "no"), the unknown
 # disk.  Every refused device is hashed before and after: unchanged; the
@@ -54,6 +55,7 @@ my %why = (
 	'swap-active' => qr{/dev/vdc is in use as swap},
 	swap => qr{/dev/vdc cannot be the image target: it holds a swap area},
 	'whole-disk' => qr{/dev/vdd is a whole disk with partitions; name one partition},
+	held => qr{/dev/vdd1 is held by another device \(LVM, RAID or dm-crypt: see /sys/dev/block/\d+:\d+/holders\)},
 	small => qr{/dev/vde cannot be the image target: it holds 8 MiB, and an image of this machine's memory may need \d+ MiB},
 	unknown => qr{/dev/vdf cannot be the image target: it holds data of a kind khib does not know},
 	'unknown-after-no' => qr{/dev/vdf cannot be the image target: it holds data of a kind khib does not know},
