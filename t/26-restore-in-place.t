@@ -4,9 +4,13 @@
 # was lent at hibernation; it puts every page back, marks the image used
 # and enters the restored kernel.  Two cycles at 60 % of the 1 GiB guest
 # with khib.inplace on the command line, which forces it whatever the
-# image's size, then one at 91 %, where the image is too large to load
-# through /dev/snapshot and the choice is khib's own.  Every byte is
-# checked after each.
+# image's size, then two runs of one cycle at 91 %, where the image is
+# too large to load through /dev/snapshot (and, resumed, leaves too
+# little memory to load the hibernate kernel again): the first time the
+# choice is khib's own; the second time khib.inplace=0 makes khib-restore
+# try /dev/snapshot anyway, the kernel runs out of memory taking it, and
+# that ENOMEM (which says nothing about the image) sends it in place.
+# Every byte is checked after each.
 use strict;
 use warnings;
 use FindBin;
@@ -71,4 +75,18 @@ ok($big->{cycles}[0] && $big->{cycles}[0]{image_pages} * 4096 >= 0.91 * 1024 * 1
    '91 %: the image holds at least 91 % of RAM');
 ok($big->{ok}, '91 %: files, anonymous memory and the counting process survived')
 	or diag($big->{error});
+
+my $nomem_run = KhibQemu::run_cycles(
+	cycles => 1,
+	fill => 91,
+	boot_append => [undef, 'khib.inplace=0'],
+	log => "$KhibQemu::BUILD/t-inplace-enomem.log",
+	disk => "$KhibQemu::BUILD/t-inplace-disk.img",
+);
+my $nomem = $nomem_run->{boots}[1] && KhibQemu::find($nomem_run->{boots}[1], qr/^khib-restore: (.*): the kernel has too little memory to load the image; restoring it in place through the hibernate kernel \(\d+ MiB\)$/);
+ok($nomem, '91 %, khib.inplace=0: the kernel refuses the image with ENOMEM, and it is restored in place, not discarded')
+	or diag(join("\n", KhibQemu::grep_lines($nomem_run->{boots}[1] // { lines => [] }, qr/^khib-restore: /)));
+diag("91 %, khib.inplace=0: $nomem->[2]") if $nomem;
+ok($nomem_run->{ok}, '91 %, khib.inplace=0: files, anonymous memory and the counting process survived')
+	or diag($nomem_run->{error});
 done_testing();

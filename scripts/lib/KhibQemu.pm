@@ -296,6 +296,7 @@ sub file_hashes {
 # guest keeps busy and checks after every resume (khib-test soak).
 # $o{scenario}: the khib-test scenario run with N and FILL (cycle).
 # $o{machine}: "virtio" (default) or "real" (%MACHINES).
+# $o{boot_append}[I]: more kernel command line for boot I alone (0 fills).
 # Returns { ok => bool, error => text, boots => [...], cycles => [...] }.
 sub run_cycles {
 	my (%o) = (defaults(), @_);
@@ -315,7 +316,8 @@ sub run_cycles {
 	create_disk(%o);
 	my ($before);
 	for my $i (0 .. $n) {
-		my $boot = boot(%o, append => $append);
+		my $more = $o{boot_append} ? $o{boot_append}[$i] : undef;
+		my $boot = boot(%o, append => $append . ($more ? " $more" : ''));
 		push @{ $res{boots} }, $boot;
 		if ($boot->{timed_out}) {
 			$res{error} = "boot $i timed out after $o{timeout} s";

@@ -39,7 +39,8 @@
  * Options on the kernel command line: "noresume" discards a valid image
  * (and any valid image of this machine found on another device);
  * khib.inplace (or khib.inplace=1) restores in place whatever the image's
- * size; khib.resumedelay=SECONDS waits that long before looking for the
+ * size; khib.inplace=0 tries /dev/snapshot first whatever the image's size
+ * (a kernel short of memory then sends it in place); khib.resumedelay=SECONDS waits that long before looking for the
  * device; khib.resumewait waits for it for ever, khib.resumewait=SECONDS
  * that long (default 30).  SECONDS is a decimal from 0 to 3600; another
  * value is ignored, with a line saying so.
@@ -493,7 +494,8 @@ static int restore(const char *device)
 	struct image_reader r;
 	double t0 = now(), elapsed;
 	char why[600];
-	bool skip_zero, forced = false;
+	bool skip_zero, in_place = false;
+	int given;
 	int ret;
 
 	if (wait_for_device(device, r.why, sizeof(r.why)))
@@ -535,11 +537,13 @@ static int restore(const char *device)
 	       " pages, %" PRIu64 " MiB free\n", r.sb.release, device,
 	       (uint64_t)r.sb.nr_pages, meminfo_kib("MemFree") >> 10);
 
-	if (cmdline_get_flag(NULL, "khib.inplace", &forced) < 0)
+	given = cmdline_get_flag(NULL, "khib.inplace", &in_place);
+	if (given < 0)
 		printf("khib-restore: ignoring khib.inplace=: expected 1 or 0\n");
-	if (forced)
+	if (given > 0 && in_place)
 		return restore_in_place(&r, device, "khib.inplace given");
-	if (!image_fits_now(&r, r.why, sizeof(r.why))) {
+	/* khib.inplace=0: the kernel's own ENOMEM decides, not our estimate. */
+	if (given <= 0 && !image_fits_now(&r, r.why, sizeof(r.why))) {
 		char because[300];
 
 		snprintf(because, sizeof(because), "%s", r.why);
