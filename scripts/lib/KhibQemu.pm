@@ -8,6 +8,7 @@ use Cwd qw(abs_path);
 use File::Basename qw(dirname);
 use Digest::SHA;
 use IO::Select;
+use IO::Socket::UNIX;
 use POSIX qw(WNOHANG);
 use Time::HiRes qw(time);
 
@@ -161,6 +162,9 @@ sub log_line {
 # $o{disk_cache} is the main disk's cache mode (unsafe by default).
 # $o{answers}: [[regex, text]...]: each text is typed on the console at
 # the first line matching its regex, in order: a line answers at most one.
+# A text that is a code reference is called, and what it returns typed.
+# $o{monitor}: a path for QEMU's human monitor (a Unix socket), for
+# monitor_command() from an answer.  $o{qemu_args}: more QEMU arguments.
 sub boot {
 	my (%o) = @_;
 	$o{machine} //= 'virtio';
@@ -178,6 +182,8 @@ sub boot {
 		'-append', "console=ttyS0 loglevel=4 khib.resume=$target $o{append}",
 		# $o{blkdebug}: a blkdebug rules file that fails chosen I/O.
 		machine_args(%o),
+		($o{monitor} ? ('-monitor', "unix:$o{monitor},server=on,wait=off") : ()),
+		@{ $o{qemu_args} // [] },
 		# Debugging: more QEMU arguments, e.g. "-d cpu_reset -D reset.log".
 		split(' ', $ENV{KHIB_QEMU_ARGS} // ''),
 	);
@@ -227,8 +233,10 @@ sub boot {
 			for my $ans (@answers) {
 				next if $ans->[2] || $text !~ $ans->[0];
 				$ans->[2] = 1;
-				print {$typed_w} $ans->[1];
-				log_line(\%o, "=== typed: $ans->[1]");
+				my $typed = ref $ans->[1] eq 'CODE' ?
+					$ans->[1]->() : $ans->[1];
+				print {$typed_w} $typed;
+				log_line(\%o, "=== typed: $typed");
 				last;
 			}
 			# A power cut: QEMU killed when the line shows up.
@@ -254,6 +262,29 @@ sub boot {
 		timed_out => $timed_out,
 		killed => $killed,
 	};
+}
+
+# Run one command on the monitor of the QEMU that boot() started with
+# $o{monitor}; returns what the monitor answered.
+sub monitor_command {
+	my ($o, $command) = @_;
+	my $sock = IO::Socket::UNIX->new(Peer => $o->{monitor})
+		or die "cannot reach the QEMU monitor at $o->{monitor}: $!\n";
+	my $said = '';
+	my $read_prompt = sub {
+		while ($said !~ /\(qemu\) $/) {
+			sysread($sock, my $chunk, 4096) or last;
+			$said .= $chunk;
+		}
+	};
+	$read_prompt->();
+	$said = '';
+	print {$sock} "$command\n";
+	$read_prompt->();
+	close $sock;
+	log_line($o, "=== monitor: $command");
+	$said =~ s/\e\[[0-9;]*[A-Za-z]|\r//g;
+	return $said;
 }
 
 # The first line matching $re, as [seconds, text, captures...], or undef.
