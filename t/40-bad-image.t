@@ -1,7 +1,8 @@
 #!/usr/bin/perl
 # A damaged image and an image from a machine with another memory size are
 # refused before any memory is replaced, discarded, and the machine boots
-# normally.
+# normally.  A damaged image on a device that cannot be written cannot be
+# discarded: then the boot stops (a normal boot would leave it behind).
 use strict;
 use warnings;
 use FindBin;
@@ -39,6 +40,21 @@ sub damage {
 
 my $b1 = KhibQemu::boot(%o, append => 'khib.test=cycle:1:10');
 hibernated($b1, 'first boot');
+
+# The header page damaged, the device read-only.
+my ($header) = `$KhibQemu::BUILD/bin/khib-inspect -v $o{disk}` =~ /header at (\d+)/;
+ok(defined $header, 'the header page is found');
+KhibQemu::flip_byte($o{disk}, $header + 100, 0x01);
+my $hash = KhibQemu::disk_hash($o{disk});
+my $ro = KhibQemu::boot(%o, append => 'khib.test=report', disk_readonly => 1);
+ok(KhibQemu::find($ro, qr/^khib-restore: refusing the image on \/dev\/vda \(.*header page checksum mismatch.*\), but it cannot be discarded: .*; the boot stops here/),
+   'read-only: the damaged image cannot be discarded, and the boot stops, saying both')
+	or diag(join("\n", KhibQemu::grep_lines($ro, qr/^khib-restore: /)));
+ok(KhibQemu::find($ro, qr/^KHIB-BOOT-STOPPED 3$/) && !KhibQemu::find($ro, qr/^KHIB-NORMAL-BOOT$/),
+   'read-only: no normal boot');
+is(KhibQemu::disk_hash($o{disk}), $hash, 'read-only: the disk is unchanged');
+KhibQemu::flip_byte($o{disk}, $header + 100, 0x01);
+like(KhibQemu::inspect(%o), qr/valid image/, 'the header put back, the image is valid again');
 ok(damage(), 'one byte of the image data flipped');
 
 my $b2 = KhibQemu::boot(%o, append => 'khib.test=report');
