@@ -1,7 +1,8 @@
 #!/usr/bin/perl
 # khib end to end on Debian 12 with systemd (scripts/debian-cycle): the
 # .deb installed with apt, the initramfs made by initramfs-tools with
-# khib's hook, khib-load.service at boot, "systemctl hibernate" and the
+# khib's hook, an upgrade of the package that loads the new hibernate
+# kernel, khib-load.service at boot, "systemctl hibernate" and the
 # resume by the initramfs, with a systemd service, a tmux session and data
 # in a tmpfs and on the ext4 root surviving; hybrid-sleep and
 # suspend-then-hibernate refused with the system running; a clean
@@ -42,12 +43,15 @@ my $text = join("\n", @out) . "\n";
 
 ok($text =~ qr/boot 1: apt-get install \.\/khib_\S+\.deb, target=PARTLABEL=khib-image, update-initramfs -c/,
      'the .deb installs with apt, offline, and update-initramfs makes an initramfs');
+ok($text =~ qr/boot 1: upgraded khib (\S+) to \1\+upgrade1: khib-load\.service restarted, kexec_loaded 1/,
+     'an upgrade of the package loads the new hibernate kernel (khib-load.service restarted)');
 ok($text =~ qr/initramfs \S+: \d+ KiB, holds khib-restore, khib-load, kexec/,
      "the initramfs holds khib's tools, configuration and script");
 ok($text =~ qr/\/boot\/khib-hibernate\.bzImage is build\/hib\/arch\/x86\/boot\/bzImage's/,
      "the package's hibernate kernel is build/hib's");
-ok($text =~ qr/boot 2 console: .*khib-restore: \S+: no hibernation image; booting normally/,
-     'the first boot with the initramfs finds no image and boots on');
+# The target was claimed when boot 1 loaded the hibernate kernel.
+ok($text =~ qr/boot 2 console: .*khib-restore: \S+: no hibernation image \(an empty khib target\); booting normally/,
+     'the first boot with the initramfs finds an empty khib target and boots on');
 ok($text =~ qr/boot 2: khib-load\.service active, kexec_loaded 1/,
      'khib-load.service loaded and parked the hibernate kernel at boot');
 for my $i (1 .. $cycles) {
