@@ -6,7 +6,8 @@
 # intact: it must be kept valid, nothing restored halfway, and the machine
 # must not boot normally (khib-restore stops the boot; the hibernate kernel
 # powers off).  Once the device reads again, the next boot resumes it and
-# every byte checks out.
+# every byte checks out.  The same when only the write that marks the
+# image used fails.
 use strict;
 use warnings;
 use FindBin;
@@ -61,4 +62,26 @@ for my $way (['through /dev/snapshot', '',
 	like((KhibQemu::find($again, qr/^KHIB-VERIFY 1 (.*)/) // [])->[2] // '',
 	     qr/files=ok anon=ok process=ok/, "$way: and every byte and the process survived");
 }
+
+# The device takes reads but fails the write of the superblock that marks
+# the image used, just before the jump: not resumed (it could be resumed
+# twice), but kept, and the boot stops.
+KhibQemu::create_disk(%o, disk_mib => 1536);
+my $b = KhibQemu::boot(%o, append => 'khib.test=cycle:1:10');
+ok(KhibQemu::find($b, qr/^khib-writer: image safe on \S+; powering off$/),
+   'mark: an image is written');
+open my $fh, '>', $rules or die "cannot write $rules: $!\n";
+print $fh qq([inject-error]\nevent = "write_aio"\nerrno = "5"\nsector = "0"\n);
+close $fh;
+my $nomark = KhibQemu::boot(%o, append => 'khib.test=cycle:1:10', blkdebug => $rules);
+ok(KhibQemu::find($nomark, qr/^khib-restore: cannot mark the image on \/dev\/vda as used \(Input\/output error\), so it is not resumed now; it is intact and kept; the boot stops here/),
+   'mark: the write of the mark fails; the image is not resumed, and kept')
+	or diag(join("\n", KhibQemu::grep_lines($nomark, qr/^khib-restore: /)));
+ok(KhibQemu::find($nomark, qr/^KHIB-BOOT-STOPPED 3$/) &&
+   !KhibQemu::find($nomark, qr/^(KHIB-RESUMED|KHIB-NORMAL-BOOT|khib: normal boot)/),
+   'mark: the boot stops; nothing resumed');
+like(KhibQemu::inspect(%o), qr/valid image/, 'mark: the image is still valid');
+my $marked = KhibQemu::boot(%o, append => 'khib.test=cycle:1:10');
+like((KhibQemu::find($marked, qr/^KHIB-VERIFY 1 (.*)/) // [])->[2] // '',
+     qr/files=ok anon=ok process=ok/, 'mark: once the device writes again, the image is resumed, every byte verified');
 done_testing();

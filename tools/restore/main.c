@@ -587,12 +587,14 @@ static int restore(const char *device)
 		goto out;
 	}
 	if (image_super_store(&r.dev, &r.sb, KHIB_IMAGE_RESTORED)) {
-		/* Resumed unmarked, it could be resumed again after a crash. */
+		/*
+		 * Resumed unmarked, it could be resumed again after a crash.
+		 * A device that fails a write says nothing about the image.
+		 */
 		snprintf(why, sizeof(why),
-			 "cannot mark the image on %s as used (%s), so it is not resumed",
+			 "cannot mark the image on %s as used (%s), so it is not resumed now; it is intact and kept",
 			 device, strerror(errno));
-		snapshot_feed_abort(&feed);
-		ret = refuse(NULL, device, why);
+		ret = stop_boot(device, why);
 		goto out;
 	}
 	elapsed = now() - t0;
