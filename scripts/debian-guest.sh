@@ -21,8 +21,10 @@ SUITE=bookworm
 # minbase plus these.  dbus and libpam-systemd give logind, and with it
 # "systemctl poweroff/hibernate" as on an installed system; busybox gives
 # the initramfs the tools khib-load uses there (awk, sed).
+# libzstd1, libxxhash0 and libsodium23 are khib's own libraries: the
+# package installs offline in debian-cycle.
 PACKAGES="systemd systemd-sysv udev dbus libpam-systemd initramfs-tools
-kexec-tools e2fsprogs tmux procps busybox"
+kexec-tools e2fsprogs tmux procps busybox libzstd1 libxxhash0 libsodium23"
 GUEST_HOSTNAME=khib-debian
 ROOT_MIB=2048		# partition 1: the root file system, room to spare
 IMAGE_MIB=1536		# partition 2: a 1 GiB guest's hibernation image
