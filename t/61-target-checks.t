@@ -69,6 +69,8 @@ for my $case (sort keys %why) {
 ok(KhibQemu::find($boot, qr/^khib-restore: \/dev\/vdd1 held nothing; it is now a khib image target \(UUID [0-9a-f]{32}\)$/) &&
    KhibQemu::find($boot, qr/^KHIB-TARGET-TAKEN vdd1 [0-9a-f]{32}$/),
    'a blank partition is made a khib target on first use, with a UUID');
+ok(KhibQemu::find($boot, qr/^khib-load: warning: dm-crypt volumes are open \(dm-\d+\), and a hibernation image holds their keys in clear on \/dev\/vdd1: whoever reads it while the machine is off can read them \(docs\/security\.md\)$/),
+   'with a dm-crypt volume open, khib-load warns that the image would hold its keys in clear');
 ok(KhibQemu::find($boot, qr/^khib-load: \/dev\/vdf left as it was$/),
    'khib-load --format answered "no" leaves the device alone');
 ok(KhibQemu::find($boot, qr/^khib-restore: \/dev\/vdf held data of a kind khib does not know; it is now a khib image target/) &&
