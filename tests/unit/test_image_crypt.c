@@ -95,7 +95,7 @@ static void wraps(void)
 	uint8_t kek[IMAGE_CRYPT_KEY_BYTES], key[IMAGE_CRYPT_KEY_BYTES];
 	uint8_t out[IMAGE_CRYPT_KEY_BYTES], wrong[IMAGE_CRYPT_KEY_BYTES];
 	const char aad[] = "superblock fields";
-	struct wrapped_key w, w2;
+	struct khib_wrapped_key w, w2;
 
 	memset(kek, 0xa5, sizeof(kek));
 	memset(key, 0x3c, sizeof(key));

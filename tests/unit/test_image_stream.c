@@ -3,7 +3,8 @@
  * The image stream end to end: write an image from a fake hibernating
  * kernel's memory with the snapshot writer's code, read it back with
  * khib-restore's code, and check every page; then damage it in the ways a
- * disk or a power cut would and check that it is refused.
+ * disk or a power cut would and check that it is refused.  The same for
+ * an encrypted image, and the changes an attacker could make to one.
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -22,6 +23,9 @@
 
 static char target[] = "/tmp/khib-unit-XXXXXX";
 
+/* The machine's master key while an encrypted image is tested. */
+static const uint8_t *master_key;
+
 static void make_target(uint64_t bytes)
 {
 	int fd = open(target, O_RDWR | O_CREAT | O_TRUNC, 0600);
@@ -39,7 +43,8 @@ static int write_image_with(struct fake_machine *m, enum compress_mode mode,
 	struct image_source src = { .view = &v, .page_at = fake_page_at,
 				    .ctx = m };
 	struct writer_options opt = { .target = target, .mode = mode,
-				      .level = level, .threads = threads };
+				      .level = level, .threads = threads,
+				      .master_key = master_key };
 	char why[256];
 	int err;
 
@@ -71,7 +76,7 @@ static int read_back(struct fake_machine *m, uint64_t *pages,
 	int ret;
 
 	*pages = *mismatches = 0;
-	if (image_open(&r, target, false) != IMAGE_VALID) {
+	if (image_open_keyed(&r, target, false, master_key) != IMAGE_VALID) {
 		strcpy(why, r.why);
 		return -1;
 	}
@@ -378,6 +383,134 @@ static void test_missing_target(void)
 	fake_free(&m);
 }
 
+/* Whether @len bytes at @needle occur anywhere on the target. */
+static bool on_target(const void *needle, size_t len)
+{
+	int fd = open(target, O_RDONLY);
+	off_t size = lseek(fd, 0, SEEK_END);
+	uint8_t *all = malloc((size_t)size);
+	bool found;
+
+	found = all && pread(fd, all, (size_t)size, 0) == size &&
+		memmem(all, (size_t)size, needle, len);
+	free(all);
+	close(fd);
+	return found;
+}
+
+/* A page the image holds that is not all zero, nor seen twice. */
+static const uint8_t *telling_page(struct fake_machine *m)
+{
+	static const uint8_t zero[FAKE_PAGE];
+
+	for (uint64_t pfn = 0; pfn < m->nr_pages; pfn++) {
+		const uint8_t *p = m->original + pfn * FAKE_PAGE;
+
+		if (m->saveable[pfn] && memcmp(p, zero, FAKE_PAGE))
+			return p;
+	}
+	return NULL;
+}
+
+static void test_encrypted(void)
+{
+	uint8_t key[IMAGE_CRYPT_KEY_BYTES], other[IMAGE_CRYPT_KEY_BYTES];
+	struct fake_machine m;
+	struct writer_report rep;
+	struct khib_image_super sb, spent;
+	struct image_reader r;
+	const uint8_t *page;
+	uint64_t pages, bad;
+	char why[256];
+	int level, err;
+
+	memset(key, 0x5a, sizeof(key));
+	memcpy(other, key, sizeof(key));
+	other[31] ^= 1;
+	for (level = 0; level <= 1; level++) {
+		fake_init(&m, RAM_PAGES, 5);
+		fake_build_descriptor(&m, 4096, 100);
+		make_target(64 << 20);
+		page = telling_page(&m);
+		master_key = NULL;
+		write_image(&m, level, &rep);
+		ok(page && on_target(page, FAKE_PAGE) == (level == 0),
+		   "level %d, in clear: a page of memory %s on the target",
+		   level, level ? "is compressed" : "shows as it is");
+		master_key = key;
+		ok(write_image(&m, level, &rep) == KHIB_OK,
+		   "level %d: an encrypted image is written", level);
+		sb = read_super();
+		ok(sb.crypt.cipher == KHIB_CIPHER_XCHACHA20_POLY1305 &&
+		   !on_target(page, FAKE_PAGE) && !on_target(page + 512, 64),
+		   "level %d: no page of memory, nor a part of one, shows on the target",
+		   level);
+		err = read_back(&m, &pages, &bad, why);
+		ok(err == 0 && pages == m.nr_saveable && bad == 0,
+		   "level %d: with the key, all %llu pages read back as they were (%s)",
+		   level, (unsigned long long)pages, err ? why : "ok");
+		/* The last machine stays, for the reads below. */
+		if (level == 0)
+			fake_free(&m);
+	}
+
+	master_key = NULL;
+	ok(image_open(&r, target, false) == IMAGE_CORRUPT &&
+	   image_may_be_intact(&r) && strstr(r.why, "no key"),
+	   "without a key it is refused, and kept: %s", r.why);
+	master_key = other;
+	ok(read_back(&m, &pages, &bad, why) < 0 && strstr(why, "does not open"),
+	   "with another key it is refused: %s", why);
+	ok(image_open_keyed(&r, target, false, other) == IMAGE_CORRUPT &&
+	   image_may_be_intact(&r),
+	   "and kept: a wrong key says nothing about the image");
+	master_key = key;
+
+	/* An attacker makes every hash right again: the keys still tell. */
+	sb = read_super();
+	{
+		struct khib_image_super forged = sb;
+		int fd = open(target, O_RDWR);
+
+		forged.write_ms ^= 1;
+		image_super_seal(&forged);
+		if (pwrite(fd, &forged, sizeof(forged), 0) != sizeof(forged))
+			perror("forge");
+		close(fd);
+	}
+	ok(image_open_keyed(&r, target, false, key) == IMAGE_CORRUPT &&
+	   strstr(r.why, "changed superblock"),
+	   "a superblock changed and resealed does not open: %s", r.why);
+	{
+		int fd = open(target, O_RDWR);
+
+		if (pwrite(fd, &sb, sizeof(sb), 0) != sizeof(sb))
+			perror("restore");
+		close(fd);
+	}
+	ok(image_open_keyed(&r, target, false, key) == IMAGE_VALID,
+	   "put back, it opens again");
+	image_close(&r);
+
+	poke(sb.data_offset + sizeof(struct khib_chunk_header) + 100, 0x04);
+	ok(read_back(&m, &pages, &bad, why) < 0 && strstr(why, "chunk 0") &&
+	   strstr(why, "does not open"),
+	   "a changed byte of a sealed chunk is refused: %s", why);
+	poke(sb.data_offset + sizeof(struct khib_chunk_header) + 100, 0x04);
+
+	ok(image_open_keyed(&r, target, true, key) == IMAGE_VALID &&
+	   image_super_store(&r.dev, &r.sb, KHIB_IMAGE_RESTORED) == 0,
+	   "the image is marked restored");
+	image_close(&r);
+	spent = read_super();
+	ok(!memcmp(&spent.crypt.wrap,
+		   &(struct khib_wrapped_key){ 0 }, sizeof(spent.crypt.wrap)) &&
+	   memcmp(&sb.crypt.wrap, &spent.crypt.wrap, sizeof(sb.crypt.wrap)),
+	   "marked restored, its wrapped key is gone: no key can read it again");
+	master_key = NULL;
+	fake_free(&m);
+}
+
 int main(void)
 {
 	int fd = mkstemp(target);
@@ -390,6 +523,7 @@ int main(void)
 	test_round_trip(COMPRESS_ALWAYS, -5, 2);
 	test_round_trip(COMPRESS_AUTO, 1, 2);
 	test_damage();
+	test_encrypted();
 	test_replayed_chunk();
 	test_too_small();
 	test_missing_target();

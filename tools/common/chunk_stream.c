@@ -11,6 +11,7 @@
 #include <zstd.h>
 
 #include "chunk_stream.h"
+#include "image_crypt.h"
 #include "image_format.h"
 #include "pfn_bitmap.h"
 
@@ -45,6 +46,7 @@ struct chunk_stream {
 	uint64_t nr_pages, nr_chunks;
 	const uint64_t *zero_bits;
 	uint64_t image_id;
+	const struct image_keys *keys;	/* open every chunk, or NULL */
 	size_t record_max;
 	pthread_mutex_t lock;
 	pthread_cond_t changed;
@@ -170,14 +172,32 @@ static void *reader_main(void *arg)
 	return NULL;
 }
 
-/* Decompress and verify; NULL or what went wrong. */
-static const char *decode(ZSTD_DCtx *zstd, struct job *job, char *why,
-			  size_t why_len)
+/* Open a sealed payload in place; its clear length, or -1. */
+static long open_payload(const struct image_keys *keys,
+			 const struct khib_chunk_header *h, uint8_t *payload)
+{
+	struct khib_chunk_header aad = *h;
+	size_t len;
+
+	if (h->payload_bytes < KHIB_CRYPT_TAG_LEN)
+		return -1;
+	len = h->payload_bytes - KHIB_CRYPT_TAG_LEN;
+	aad.header_hash = 0;
+	if (image_crypt_open(keys, h->index, &aad, sizeof(aad), payload, len,
+			     payload + len))
+		return -1;
+	return (long)len;
+}
+
+/* Open, decompress and verify; NULL or what went wrong. */
+static const char *decode(const struct image_keys *keys, ZSTD_DCtx *zstd,
+			  struct job *job, char *why, size_t why_len)
 {
 	const struct khib_chunk_header *h = &job->h;
 	uint8_t *payload = job->record + sizeof(*h);
 	uint32_t zero = (uint32_t)bitmap_weight(h->zero_map, h->nr_pages);
 	size_t stored = (size_t)(h->nr_pages - zero) * PAGE_BYTES;
+	size_t clear = h->payload_bytes;
 	const uint8_t *pad = payload + h->payload_bytes;
 	const uint8_t *end = job->record +
 			     align_up(sizeof(*h) + h->payload_bytes,
@@ -190,13 +210,24 @@ static const char *decode(ZSTD_DCtx *zstd, struct job *job, char *why,
 				 (uint64_t)h->index);
 			return why;
 		}
+	if (keys) {
+		long n = open_payload(keys, h, payload);
+
+		if (n < 0) {
+			snprintf(why, why_len,
+				 "chunk %" PRIu64 ": does not open with the image's key (changed, or of another image)",
+				 (uint64_t)h->index);
+			return why;
+		}
+		clear = (size_t)n;
+	}
 	if (h->encoding == KHIB_ENC_RAW) {
-		if (h->payload_bytes != stored)
+		if (clear != stored)
 			goto bad_size;
 		job->data = payload;
 	} else if (h->encoding == KHIB_ENC_ZSTD) {
 		size_t n = ZSTD_decompressDCtx(zstd, job->pages, CHUNK_BYTES,
-					       payload, h->payload_bytes);
+					       payload, clear);
 
 		if (ZSTD_isError(n)) {
 			snprintf(why, why_len, "chunk %" PRIu64 ": %s",
@@ -211,7 +242,8 @@ static const char *decode(ZSTD_DCtx *zstd, struct job *job, char *why,
 			 (uint64_t)h->index, h->encoding);
 		return why;
 	}
-	if (image_hash(job->data, stored) != h->data_hash) {
+	/* Sealed chunks carry no hash of their clear data: the tag is it. */
+	if (!keys && image_hash(job->data, stored) != h->data_hash) {
 		snprintf(why, why_len, "chunk %" PRIu64 ": data checksum mismatch",
 			 (uint64_t)h->index);
 		return why;
@@ -252,7 +284,7 @@ static void *decoder_main(void *arg)
 		job = job_of(s, s->claimed++);
 		job->state = JOB_DECODING;
 		pthread_mutex_unlock(&s->lock);
-		error = decode(zstd, job, why, sizeof(why));
+		error = decode(s->keys, zstd, job, why, sizeof(why));
 		if (!error && s->sink) {
 			struct stream_chunk c;
 
@@ -329,6 +361,7 @@ struct chunk_stream *chunk_stream_start(struct blockdev *dev, uint64_t offset,
 					uint64_t nr_chunks,
 					const uint64_t *zero_bits,
 					uint64_t image_id,
+					const struct image_keys *keys,
 					unsigned int threads,
 					const struct chunk_sink *sink)
 {
@@ -345,6 +378,7 @@ struct chunk_stream *chunk_stream_start(struct blockdev *dev, uint64_t offset,
 	s->nr_chunks = nr_chunks;
 	s->zero_bits = zero_bits;
 	s->image_id = image_id;
+	s->keys = keys;
 	s->sink = sink;
 	s->record_max = image_record_max();
 	pthread_mutex_init(&s->lock, NULL);

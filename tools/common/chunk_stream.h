@@ -45,11 +45,14 @@ struct chunk_sink {
  * map must match @zero_bits (the image's zero map, in whole chunks), and
  * each chunk header carry @image_id.  @sink may be NULL.  NULL with errno set on failure.
  */
+struct image_keys;
+
 struct chunk_stream *chunk_stream_start(struct blockdev *dev, uint64_t offset,
 					uint64_t bytes, uint64_t nr_pages,
 					uint64_t nr_chunks,
 					const uint64_t *zero_bits,
 					uint64_t image_id,
+					const struct image_keys *keys,
 					unsigned int threads,
 					const struct chunk_sink *sink);
 

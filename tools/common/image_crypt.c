@@ -75,7 +75,7 @@ int image_crypt_open(const struct image_keys *keys, uint64_t domain,
 
 int image_crypt_wrap(const uint8_t kek[IMAGE_CRYPT_KEY_BYTES],
 		     const uint8_t key[IMAGE_CRYPT_KEY_BYTES],
-		     const void *aad, size_t aad_len, struct wrapped_key *out)
+		     const void *aad, size_t aad_len, struct khib_wrapped_key *out)
 {
 	randombytes_buf(out->nonce, sizeof(out->nonce));
 	return crypto_aead_xchacha20poly1305_ietf_encrypt(
@@ -84,7 +84,7 @@ int image_crypt_wrap(const uint8_t kek[IMAGE_CRYPT_KEY_BYTES],
 }
 
 int image_crypt_unwrap(const uint8_t kek[IMAGE_CRYPT_KEY_BYTES],
-		       const struct wrapped_key *in, const void *aad,
+		       const struct khib_wrapped_key *in, const void *aad,
 		       size_t aad_len, uint8_t key[IMAGE_CRYPT_KEY_BYTES])
 {
 	if (crypto_aead_xchacha20poly1305_ietf_decrypt(

@@ -21,6 +21,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "khib_image.h"
+
 #define IMAGE_CRYPT_KEY_BYTES		32
 #define IMAGE_CRYPT_TAG_BYTES		16
 #define IMAGE_CRYPT_PREFIX_BYTES	16	/* + 8 bytes of domain */
@@ -40,11 +42,6 @@ struct image_keys {
 	uint8_t nonce_prefix[IMAGE_CRYPT_PREFIX_BYTES];
 };
 
-/* A key sealed by another: what is stored of it. */
-struct wrapped_key {
-	uint8_t nonce[IMAGE_CRYPT_WRAP_NONCE_BYTES];
-	uint8_t sealed[IMAGE_CRYPT_KEY_BYTES + IMAGE_CRYPT_TAG_BYTES];
-};
 
 /* Once, before anything else; -1 if the library cannot start. */
 int image_crypt_init(void);
@@ -68,11 +65,11 @@ int image_crypt_open(const struct image_keys *keys, uint64_t domain,
 /* Seal @key under @kek, bound to @aad. */
 int image_crypt_wrap(const uint8_t kek[IMAGE_CRYPT_KEY_BYTES],
 		     const uint8_t key[IMAGE_CRYPT_KEY_BYTES],
-		     const void *aad, size_t aad_len, struct wrapped_key *out);
+		     const void *aad, size_t aad_len, struct khib_wrapped_key *out);
 
 /* Open a wrapped key; @key is zeroed on failure. */
 int image_crypt_unwrap(const uint8_t kek[IMAGE_CRYPT_KEY_BYTES],
-		       const struct wrapped_key *in, const void *aad,
+		       const struct khib_wrapped_key *in, const void *aad,
 		       size_t aad_len, uint8_t key[IMAGE_CRYPT_KEY_BYTES]);
 
 /*

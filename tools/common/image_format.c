@@ -16,16 +16,16 @@ uint64_t image_hash(const void *buf, size_t len)
 size_t image_record_max(void)
 {
 	return align_up(sizeof(struct khib_chunk_header) +
-			ZSTD_compressBound(KHIB_CHUNK_PAGES * KHIB_PAGE_SIZE),
-			KHIB_RECORD_ALIGN);
+			ZSTD_compressBound(KHIB_CHUNK_PAGES * KHIB_PAGE_SIZE) +
+			KHIB_CRYPT_TAG_LEN, KHIB_RECORD_ALIGN);
 }
 
 uint64_t image_max_bytes(uint64_t nr_pages, uint64_t map_bytes,
 			 uint64_t mem_map_bytes)
 {
 	uint64_t raw_record = align_up(sizeof(struct khib_chunk_header) +
-				       (uint64_t)KHIB_CHUNK_PAGES * KHIB_PAGE_SIZE,
-				       KHIB_RECORD_ALIGN);
+				       (uint64_t)KHIB_CHUNK_PAGES * KHIB_PAGE_SIZE +
+				       KHIB_CRYPT_TAG_LEN, KHIB_RECORD_ALIGN);
 
 	/* Superblock, header page, page map, data, zero map, memory map. */
 	return 2 * KHIB_IMAGE_ALIGN + align_up(map_bytes, KHIB_IMAGE_ALIGN) +

@@ -25,6 +25,48 @@ static enum image_verdict read_super(struct image_reader *r)
 				sizeof(r->why));
 }
 
+/*
+ * An encrypted image's data key, unwrapped by @master_key.  A key that
+ * does not unwrap it may be the wrong one (another passphrase): the image
+ * is kept.
+ */
+static enum image_verdict unlock(struct image_reader *r,
+				 const uint8_t *master_key)
+{
+	struct khib_image_super aad;
+
+	r->encrypted = true;
+	memcpy(r->keys.nonce_prefix, r->sb.crypt.nonce_prefix,
+	       sizeof(r->keys.nonce_prefix));
+	if (!master_key) {
+		snprintf(r->why, sizeof(r->why),
+			 "the image is encrypted, and no key was given to open it");
+		r->locked = true;
+		return IMAGE_CORRUPT;
+	}
+	image_super_aad(&r->sb, &aad);
+	if (image_crypt_init() || image_crypt_unwrap(master_key, &r->sb.crypt.wrap, &aad,
+			       sizeof(aad), r->keys.data_key)) {
+		snprintf(r->why, sizeof(r->why),
+			 "the image's key does not open with the key given (another key, or a changed superblock)");
+		r->locked = true;
+		return IMAGE_CORRUPT;
+	}
+	return IMAGE_VALID;
+}
+
+/* Open a region of an encrypted image in place; false with why set. */
+static bool open_region(struct image_reader *r, uint64_t domain, void *buf,
+			size_t len, const uint8_t *tag, const char *what)
+{
+	if (!r->encrypted ||
+	    !image_crypt_open(&r->keys, domain, NULL, 0, buf, len, tag))
+		return true;
+	snprintf(r->why, sizeof(r->why),
+		 "the %s does not open with the image's key", what);
+	return false;
+}
+
 static enum image_verdict read_zero_map(struct image_reader *r)
 {
 	const struct khib_image_super *sb = &r->sb;
@@ -45,6 +87,9 @@ static enum image_verdict read_zero_map(struct image_reader *r)
 		snprintf(r->why, sizeof(r->why), "zero map checksum mismatch");
 		return IMAGE_CORRUPT;
 	}
+	if (!open_region(r, IMAGE_CRYPT_REGION_ZERO_MAP, r->zero_bits,
+			 sb->zero_map_bytes, sb->crypt.zero_map_tag, "zero map"))
+		return IMAGE_CORRUPT;
 	if (!bitmap_tail_clear(r->zero_bits, sb->nr_pages) ||
 	    bitmap_weight(r->zero_bits, sb->nr_pages) != sb->nr_zero_pages) {
 		snprintf(r->why, sizeof(r->why),
@@ -69,6 +114,9 @@ static enum image_verdict read_mem_map(struct image_reader *r)
 		snprintf(r->why, sizeof(r->why), "memory map checksum mismatch");
 		return IMAGE_CORRUPT;
 	}
+	if (!open_region(r, IMAGE_CRYPT_REGION_MEM_MAP, r->mem_map,
+			 sb->mem_map_bytes, sb->crypt.mem_map_tag, "memory map"))
+		return IMAGE_CORRUPT;
 	r->ram = (const struct khib_image_range *)r->mem_map;
 	r->own = r->ram + sb->nr_ram_ranges;
 	r->redirects = (const struct khib_image_redirect *)
@@ -101,12 +149,18 @@ static enum image_verdict read_metadata(struct image_reader *r)
 		snprintf(r->why, sizeof(r->why), "header page checksum mismatch");
 		return IMAGE_CORRUPT;
 	}
+	if (!open_region(r, IMAGE_CRYPT_REGION_HEADER, r->header_page,
+			 PAGE_BYTES, sb->crypt.header_tag, "header page"))
+		return IMAGE_CORRUPT;
 	if (blockdev_read(&r->dev, sb->map_offset, r->map, map_space))
 		return io_failed(r, "page map");
 	if (image_hash(r->map, sb->map_bytes) != sb->map_hash) {
 		snprintf(r->why, sizeof(r->why), "page map checksum mismatch");
 		return IMAGE_CORRUPT;
 	}
+	if (!open_region(r, IMAGE_CRYPT_REGION_MAP, r->map, sb->map_bytes,
+			 sb->crypt.map_tag, "page map"))
+		return IMAGE_CORRUPT;
 	if (!page_map_decode(r->map, sb->map_bytes, &r->chunks, &r->nr_chunks,
 			     r->why, sizeof(r->why)) ||
 	    !pfn_chunks_check(r->chunks, r->nr_chunks, &nr_set, r->why,
@@ -129,6 +183,12 @@ static enum image_verdict read_metadata(struct image_reader *r)
 enum image_verdict image_open(struct image_reader *r, const char *path,
 			      bool writable)
 {
+	return image_open_keyed(r, path, writable, NULL);
+}
+
+enum image_verdict image_open_keyed(struct image_reader *r, const char *path,
+				    bool writable, const uint8_t *master_key)
+{
 	enum image_verdict verdict;
 
 	memset(r, 0, sizeof(*r));
@@ -141,6 +201,8 @@ enum image_verdict image_open(struct image_reader *r, const char *path,
 		return IMAGE_CORRUPT;
 	}
 	verdict = read_super(r);
+	if (verdict == IMAGE_VALID && r->sb.crypt.cipher != KHIB_CIPHER_NONE)
+		verdict = unlock(r, master_key);
 	if (verdict == IMAGE_VALID)
 		verdict = read_metadata(r);
 	if (verdict != IMAGE_VALID)
@@ -163,6 +225,7 @@ void image_close(struct image_reader *r)
 	r->free_pfns = NULL;
 	r->chunks = NULL;
 	r->zero_bits = NULL;
+	image_crypt_wipe(&r->keys, sizeof(r->keys));
 }
 
 unsigned int image_stream_threads(void)
@@ -217,8 +280,9 @@ int image_start_stream(struct image_reader *r)
 	r->stream = chunk_stream_start(&r->dev, sb->data_offset,
 				       sb->data_bytes, sb->nr_pages,
 				       sb->nr_chunks, r->zero_bits,
-				       sb->image_id, image_stream_threads(),
-				       r->sink);
+				       sb->image_id,
+				       r->encrypted ? &r->keys : NULL,
+				       image_stream_threads(), r->sink);
 	if (!r->stream) {
 		snprintf(r->why, sizeof(r->why),
 			 "cannot start reading the image: %s", strerror(errno));

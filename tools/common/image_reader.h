@@ -12,6 +12,7 @@
 
 #include "blockdev.h"
 #include "chunk_stream.h"
+#include "image_crypt.h"
 #include "image_format.h"
 #include "inplace_plan.h"
 
@@ -37,6 +38,10 @@ struct image_reader {
 					 * image may be intact */
 	bool short_of_memory;		/* this kernel could not read it:
 					 * nothing is known against it */
+	bool encrypted;			/* sealed with keys (khib_image.h) */
+	bool locked;			/* encrypted, and no key given opens
+					 * it: nothing is known against it */
+	struct image_keys keys;		/* of an encrypted image, once open */
 	char why[256];			/* what went wrong */
 };
 
@@ -46,6 +51,13 @@ struct image_reader {
  */
 enum image_verdict image_open(struct image_reader *r, const char *path,
 			      bool writable);
+
+/*
+ * The same for an image that may be encrypted: @master_key (or NULL)
+ * unwraps its data key, and every region and chunk is opened with it.
+ */
+enum image_verdict image_open_keyed(struct image_reader *r, const char *path,
+				    bool writable, const uint8_t *master_key);
 void image_close(struct image_reader *r);
 
 /*
@@ -62,11 +74,12 @@ void image_set_sink(struct image_reader *r, const struct chunk_sink *sink);
 
 /*
  * Did reading stop for a reason that is not about the image (the device
- * failed a read, this kernel has too little memory)?  Then it is kept.
+ * failed a read, this kernel has too little memory, no key given opens
+ * it)?  Then it is kept.
  */
 static inline bool image_may_be_intact(const struct image_reader *r)
 {
-	return r->unreadable || r->short_of_memory;
+	return r->unreadable || r->short_of_memory || r->locked;
 }
 
 /*

@@ -79,6 +79,11 @@ enum image_verdict image_super_check(const struct khib_image_super *sb,
 			 image_state_name(sb->state));
 		return IMAGE_SPENT;
 	}
+	if (sb->crypt.cipher != KHIB_CIPHER_NONE &&
+	    sb->crypt.cipher != KHIB_CIPHER_XCHACHA20_POLY1305) {
+		snprintf(why, why_len, "unknown cipher %u", sb->crypt.cipher);
+		return IMAGE_CORRUPT;
+	}
 	if (!release_printable(sb->release, sizeof(sb->release))) {
 		snprintf(why, why_len,
 			 "the kernel release in the superblock is not a terminated, printable string");
@@ -139,6 +144,15 @@ enum image_verdict image_super_check(const struct khib_image_super *sb,
 	return IMAGE_VALID;
 }
 
+void image_super_aad(const struct khib_image_super *sb,
+		     struct khib_image_super *aad)
+{
+	*aad = *sb;
+	aad->state = 0;
+	aad->hash = 0;
+	memset(&aad->crypt.wrap, 0, sizeof(aad->crypt.wrap));
+}
+
 bool image_state_change_allowed(uint32_t from, uint32_t to)
 {
 	switch (to) {
@@ -194,6 +208,9 @@ int image_super_store(struct blockdev *dev, struct khib_image_super *sb,
 	if (!block)
 		return -1;
 	sb->state = state;
+	/* Crypto-erase: without its data key the image is noise. */
+	if (state == KHIB_IMAGE_RESTORED || state == KHIB_IMAGE_DISCARDED)
+		memset(&sb->crypt.wrap, 0, sizeof(sb->crypt.wrap));
 	image_super_seal(sb);
 	memcpy(block, sb, sizeof(*sb));
 	if (!blockdev_write(dev, 0, block, KHIB_IMAGE_ALIGN) &&

@@ -41,6 +41,13 @@ enum image_verdict image_super_check(const struct khib_image_super *sb,
 				     char *why, size_t why_len);
 const char *image_state_name(uint32_t state);
 
+/*
+ * @sb as the associated data of its wrapped data key: every field but
+ * those that change after the wrap (state, hash, the wrap itself).
+ */
+void image_super_aad(const struct khib_image_super *sb,
+		     struct khib_image_super *aad);
+
 /* Whether a superblock in state @from may be written with state @to. */
 bool image_state_change_allowed(uint32_t from, uint32_t to);
 
@@ -54,8 +61,10 @@ enum image_verdict image_super_read(struct blockdev *dev,
 				    size_t why_len);
 
 /*
- * Move @sb to @state, seal it and write it to @dev, flushed.  Return 0,
- * or -1 with errno set (EINVAL: a change the states do not allow).
+ * Move @sb to @state, seal it and write it to @dev, flushed.  An image
+ * marked restored or discarded loses its wrapped data key: encrypted, it
+ * can never be read again.  Return 0, or -1 with errno set (EINVAL: a
+ * change the states do not allow).
  */
 int image_super_store(struct blockdev *dev, struct khib_image_super *sb,
 		      uint32_t state);

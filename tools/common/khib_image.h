@@ -77,6 +77,22 @@
  * khib-load and the writer know the device (and nothing else) is khib's,
  * whatever its name in the kernel that writes.
  *
+ * Encryption (major 5; docs/security.md).  An image whose crypt.cipher is
+ * KHIB_CIPHER_XCHACHA20_POLY1305 is sealed under a random data key of its
+ * own, which crypt.wrapped_key holds sealed by the machine's master key,
+ * with the superblock as associated data (image_super_aad()): a changed
+ * superblock fails to unwrap it.  Each chunk's payload is its clear
+ * payload sealed, with the chunk header as associated data and the
+ * 16-byte tag after it (payload_bytes counts it); its data_hash is zero.
+ * The header page, page map, zero map and memory map are sealed in place,
+ * their tags in crypt; their hashes are of the sealed bytes, so damage
+ * is still named before any key is needed.  The nonce of chunk k is
+ * crypt.nonce_prefix then k, little-endian; of a region, the prefix then
+ * one of the IMAGE_CRYPT_REGION_* domains (image_crypt.h).  Marking an
+ * image restored or discarded zeroes crypt.wrap: the data can no longer
+ * be read by anyone (crypto-erase).  Zero map bits in the chunk headers,
+ * sizes and the release stay in clear.
+ *
  * Versions.  The magic, major and minor and the state keep their offsets
  * in every version.  Readers do not resume a major version they do not
  * know, but do not take it for a damaged image either: it may be valid for
@@ -89,7 +105,7 @@
 #include <stdint.h>
 
 #define KHIB_IMAGE_MAGIC	0x31474d494249484bULL	/* "KHIBIMG1" */
-#define KHIB_IMAGE_MAJOR	4
+#define KHIB_IMAGE_MAJOR	5
 #define KHIB_IMAGE_MINOR	0
 #define KHIB_IMAGE_ALIGN	4096
 #define KHIB_CHUNK_PAGES	256
@@ -107,6 +123,27 @@
 
 #define KHIB_IMAGE_RELEASE_LEN	72
 #define KHIB_TARGET_UUID_LEN	16
+
+#define KHIB_CIPHER_NONE		0
+#define KHIB_CIPHER_XCHACHA20_POLY1305	1
+#define KHIB_CRYPT_TAG_LEN		16
+
+/* A 256-bit key sealed by another, with its random 192-bit nonce. */
+struct khib_wrapped_key {
+	uint8_t nonce[24];
+	uint8_t sealed[32 + KHIB_CRYPT_TAG_LEN];
+};
+
+struct khib_image_crypt {
+	uint32_t cipher;	/* KHIB_CIPHER_* */
+	uint32_t key_source;	/* which key source sealed the master key */
+	uint8_t nonce_prefix[16];	/* of every seal of this image */
+	struct khib_wrapped_key wrap;	/* the data key; zero once spent */
+	uint8_t header_tag[KHIB_CRYPT_TAG_LEN];
+	uint8_t map_tag[KHIB_CRYPT_TAG_LEN];
+	uint8_t zero_map_tag[KHIB_CRYPT_TAG_LEN];
+	uint8_t mem_map_tag[KHIB_CRYPT_TAG_LEN];
+};
 
 struct khib_image_super {
 	uint64_t magic;		/* KHIB_IMAGE_MAGIC */
@@ -145,6 +182,7 @@ struct khib_image_super {
 	uint64_t nr_free_pages;	/* pages a restore may overwrite */
 	uint64_t image_id;	/* random, in every chunk header too */
 	uint8_t target_uuid[KHIB_TARGET_UUID_LEN];	/* the target's, kept */
+	struct khib_image_crypt crypt;	/* all zero: not encrypted */
 };
 
 /* Limits of the memory map, the same for writer and reader. */

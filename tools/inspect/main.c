@@ -96,6 +96,13 @@ int main(int argc, char **argv)
 		data = check_data(&r);
 	if (json) {
 		inspect_json(stdout, path, v, &r, data);
+	} else if (v == IMAGE_CORRUPT && r.locked) {
+		/* Not damaged: only unreadable without its key. */
+		printf("%s: encrypted image of %" PRIu64 " pages, Linux %s: %s\n",
+		       path, (uint64_t)r.sb.nr_pages, r.sb.release, r.why);
+	} else if (v == IMAGE_SPENT && r.sb.crypt.cipher != KHIB_CIPHER_NONE) {
+		printf("%s: %s; spent, unreadable (its encrypted key is erased)\n",
+		       path, r.why);
 	} else if (v != IMAGE_VALID) {
 		printf("%s: %s\n", path, r.why);
 	} else {
@@ -110,7 +117,7 @@ int main(int argc, char **argv)
 	}
 	if (v == IMAGE_VALID)
 		image_close(&r);
-	if (v == IMAGE_CORRUPT || (data && data[0]))
+	if ((v == IMAGE_CORRUPT && !r.locked) || (data && data[0]))
 		return 1;
 	return 0;
 }

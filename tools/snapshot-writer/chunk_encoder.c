@@ -4,6 +4,7 @@
 #include <zstd.h>
 
 #include "chunk_encoder.h"
+#include "image_crypt.h"
 #include "image_format.h"
 
 #define PAGE_BYTES	KHIB_PAGE_SIZE
@@ -11,6 +12,7 @@
 
 int chunk_encoder_init(struct chunk_encoder *e)
 {
+	e->keys = NULL;
 	e->zstd = NULL;
 	e->gather = malloc(CHUNK_BYTES);
 	return e->gather ? 0 : -1;
@@ -111,7 +113,20 @@ bool chunk_encode(struct chunk_encoder *e, uint64_t index,
 			len = stored;
 		}
 	}
-	h.payload_bytes = (uint32_t)len;
+	if (e->keys) {
+		/* The tag covers the header; a hash of clear data would
+		 * tell what the pages hold. */
+		h.data_hash = 0;
+		h.payload_bytes = (uint32_t)(len + KHIB_CRYPT_TAG_LEN);
+		if (image_crypt_seal(e->keys, index, &h, sizeof(h), payload,
+				     len, payload + len)) {
+			res->error = "cannot seal a chunk";
+			return false;
+		}
+		len += KHIB_CRYPT_TAG_LEN;
+	} else {
+		h.payload_bytes = (uint32_t)len;
+	}
 	chunk_header_seal(&h);
 	memcpy(record, &h, sizeof(h));
 	res->record_bytes = align_up(sizeof(h) + len, KHIB_RECORD_ALIGN);

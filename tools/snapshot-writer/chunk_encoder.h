@@ -2,7 +2,8 @@
 /*
  * Encoding one chunk of image pages into its record of the data stream
  * (khib_image.h): zero pages flagged, the others hashed and stored
- * compressed or as they are.  One encoder per thread.
+ * compressed or as they are, and sealed when the image is encrypted.  One
+ * encoder per thread.
  */
 #ifndef KHIB_CHUNK_ENCODER_H
 #define KHIB_CHUNK_ENCODER_H
@@ -13,8 +14,11 @@
 
 #include "khib_image.h"
 
+struct image_keys;
+
 struct chunk_encoder {
 	uint64_t image_id;	/* into every chunk header */
+	const struct image_keys *keys;	/* seal with these, or NULL */
 	void *zstd;		/* ZSTD_CCtx, created on first use */
 	uint8_t *gather;	/* the non-zero pages, for the compressor */
 };

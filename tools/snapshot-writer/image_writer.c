@@ -19,7 +19,9 @@
 #include <unistd.h>
 
 #include "blockdev.h"
+#include "image_crypt.h"
 #include "image_format.h"
+#include "image_super.h"
 #include "image_writer.h"
 
 #define PAGE_BYTES	KHIB_PAGE_SIZE
@@ -33,7 +35,10 @@ struct writer {
 	uint64_t data_bytes;
 	uint64_t *zero_bits;	/* the zero map, whole chunks of it */
 	uint64_t image_id;	/* random, tells this image's chunks apart */
+	struct image_keys keys;	/* of this image, when it is encrypted */
+	bool encrypted;
 };
+
 
 static int __attribute__((format(printf, 4, 5)))
 fail(struct writer *w, int error, int sys_errno, const char *fmt, ...)
@@ -134,6 +139,20 @@ static int plan_encoders(struct writer *w, struct pipeline_config *cfg)
 	return KHIB_OK;
 }
 
+/*
+ * Seal @len bytes of a region in place when the image is encrypted, its
+ * tag to @tag; then hash what goes to the disk.
+ */
+static int seal_region(struct writer *w, uint64_t domain, void *buf,
+		       size_t len, uint8_t *tag, uint64_t *hash)
+{
+	if (w->encrypted &&
+	    image_crypt_seal(&w->keys, domain, NULL, 0, buf, len, tag))
+		return fail(w, KHIB_ERR_INTERNAL, 0, "cannot seal a region");
+	*hash = image_hash(buf, len);
+	return KHIB_OK;
+}
+
 static int write_data(struct writer *w)
 {
 	struct pipeline_config cfg = {
@@ -143,6 +162,7 @@ static int write_data(struct writer *w)
 		.level = w->opt->level,
 		.zero_bits = w->zero_bits,
 		.image_id = w->image_id,
+		.keys = w->encrypted ? &w->keys : NULL,
 	};
 	struct pipeline_stats st;
 	struct write_pipeline *p;
@@ -203,14 +223,17 @@ static int write_metadata(struct writer *w, struct khib_image_super *sb)
 	page_map_encode(buf + PAGE_BYTES, v->chunks, v->nr_chunks);
 
 	sb->header_offset = KHIB_IMAGE_ALIGN;
-	sb->header_hash = image_hash(buf, PAGE_BYTES);
 	sb->map_offset = sb->header_offset + PAGE_BYTES;
 	sb->map_bytes = map_bytes;
-	sb->map_hash = image_hash(buf + PAGE_BYTES, map_bytes);
 	w->data_offset = sb->map_offset + map_space;
-
-	if (blockdev_write(&w->dev, sb->header_offset, buf,
-			   PAGE_BYTES + map_space))
+	error = seal_region(w, IMAGE_CRYPT_REGION_HEADER, buf, PAGE_BYTES,
+			    sb->crypt.header_tag, &sb->header_hash);
+	if (!error)
+		error = seal_region(w, IMAGE_CRYPT_REGION_MAP, buf + PAGE_BYTES,
+				    map_bytes, sb->crypt.map_tag,
+				    &sb->map_hash);
+	if (!error && blockdev_write(&w->dev, sb->header_offset, buf,
+				     PAGE_BYTES + map_space))
 		error = io_error(w, "writing the page map to");
 	free(buf);
 	return error;
@@ -230,8 +253,10 @@ static int write_zero_map(struct writer *w, struct khib_image_super *sb)
 	memcpy(buf, w->zero_bits, bytes);
 	sb->zero_map_offset = w->data_offset + w->data_bytes;
 	sb->zero_map_bytes = bytes;
-	sb->zero_map_hash = image_hash(buf, bytes);
-	if (space && blockdev_write(&w->dev, sb->zero_map_offset, buf, space))
+	error = seal_region(w, IMAGE_CRYPT_REGION_ZERO_MAP, buf, bytes,
+			    sb->crypt.zero_map_tag, &sb->zero_map_hash);
+	if (!error && space &&
+	    blockdev_write(&w->dev, sb->zero_map_offset, buf, space))
 		error = io_error(w, "writing the zero map to");
 	free(buf);
 	return error;
@@ -329,12 +354,13 @@ static int write_mem_map(struct writer *w, struct khib_image_super *sb)
 	sb->mem_map_offset = sb->zero_map_offset +
 			     align_up(sb->zero_map_bytes, KHIB_IMAGE_ALIGN);
 	sb->mem_map_bytes = bytes;
-	sb->mem_map_hash = image_hash(buf, bytes);
 	sb->nr_ram_ranges = nr_ranges;
 	sb->nr_own_ranges = nr_own;
 	sb->nr_redirects = v->nr_redirects;
 	sb->nr_free_pages = nr_free;
-	if (blockdev_write(&w->dev, sb->mem_map_offset, buf, space))
+	error = seal_region(w, IMAGE_CRYPT_REGION_MEM_MAP, buf, bytes,
+			    sb->crypt.mem_map_tag, &sb->mem_map_hash);
+	if (!error && blockdev_write(&w->dev, sb->mem_map_offset, buf, space))
 		error = io_error(w, "writing the memory map to");
 	free(buf);
 	return error;
@@ -413,6 +439,13 @@ static int write_image(struct writer *w)
 			      d->sequence << 48;
 	sb.nr_pages = d->nr_image_pages;
 	memcpy(sb.target_uuid, w->opt->target_uuid, sizeof(sb.target_uuid));
+	if (w->encrypted) {
+		image_keys_new(&w->keys);
+		sb.crypt.cipher = KHIB_CIPHER_XCHACHA20_POLY1305;
+		sb.crypt.key_source = w->opt->key_source;
+		memcpy(sb.crypt.nonce_prefix, w->keys.nonce_prefix,
+		       sizeof(sb.crypt.nonce_prefix));
+	}
 	error = target_fits(w);
 	/* Whatever image was there stops being restorable first. */
 	if (!error)
@@ -449,6 +482,16 @@ static int write_image(struct writer *w)
 		       "the image's release field must hold the descriptor's");
 	memcpy(sb.release, d->release, sizeof(sb.release));
 	sb.release[sizeof(sb.release) - 1] = '\0';
+	if (w->encrypted) {
+		/* Last: the wrap binds every other field of the superblock. */
+		struct khib_image_super aad;
+
+		image_super_aad(&sb, &aad);
+		if (image_crypt_wrap(w->opt->master_key, w->keys.data_key, &aad,
+				     sizeof(aad), &sb.crypt.wrap))
+			return fail(w, KHIB_ERR_INTERNAL, 0,
+				    "cannot wrap the image's key");
+	}
 	error = write_super(w, &sb, KHIB_IMAGE_VALID);
 	if (error)
 		return error;
@@ -474,6 +517,10 @@ int image_write(const struct image_source *src,
 
 	memset(report, 0, sizeof(*report));
 	report->pages = src->view->desc.nr_image_pages;
+	w.encrypted = opt->master_key != NULL;
+	if (w.encrypted && image_crypt_init())
+		return fail(&w, KHIB_ERR_INTERNAL, 0,
+			    "the cryptography library does not start");
 	w.zero_bits = calloc(image_nr_chunks(report->pages) + 1,
 			     KHIB_CHUNK_PAGES / 8);
 	if (!w.zero_bits)
@@ -487,6 +534,7 @@ int image_write(const struct image_source *src,
 			    opt->target, strerror(errno));
 	}
 	error = write_image(&w);
+	image_crypt_wipe(&w.keys, sizeof(w.keys));
 	blockdev_close(&w.dev);
 	free(w.zero_bits);
 	return error;

@@ -38,6 +38,9 @@ struct writer_options {
 	/* The writing kernel's own RAM, recorded for a restore in place. */
 	const struct khib_image_range *own;
 	size_t nr_own;
+	/* The machine's master key: the image is encrypted (khib_image.h). */
+	const uint8_t *master_key;
+	uint32_t key_source;	/* recorded in the superblock */
 	/* Called now and then with the pages and bytes written so far. */
 	void (*progress)(void *ctx, uint64_t pages_done, uint64_t bytes);
 	void *progress_ctx;

@@ -120,6 +120,7 @@ static void *encoder_main(void *arg)
 	bool ready = !chunk_encoder_init(&enc);
 
 	enc.image_id = p->cfg.image_id;
+	enc.keys = p->cfg.keys;
 	pthread_mutex_lock(&p->lock);
 	if (!ready)
 		fail_locked(p, 0, "no memory for an encoder");

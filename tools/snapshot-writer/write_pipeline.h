@@ -26,6 +26,8 @@ enum compress_mode {
 	COMPRESS_ALWAYS,
 };
 
+struct image_keys;
+
 struct pipeline_config {
 	struct blockdev *dev;
 	uint64_t offset;	/* device offset of the data stream */
@@ -35,6 +37,7 @@ struct pipeline_config {
 	/* Bit i is set for each all-zero image page i (zeroed by caller). */
 	uint64_t *zero_bits;
 	uint64_t image_id;	/* into every chunk header */
+	const struct image_keys *keys;	/* seal every chunk, or NULL */
 };
 
 struct pipeline_stats {
