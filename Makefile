@@ -33,10 +33,11 @@ RESTORE_SRC := $(wildcard tools/restore/*.c)
 WORKLOAD_SRC := $(wildcard tools/workload/*.c)
 INSPECT_SRC := $(wildcard tools/inspect/*.c)
 PARK_SRC    := $(wildcard tools/park/*.c)
+KEY_SRC     := $(wildcard tools/key/*.c)
 TOOL_HEADERS := $(wildcard tools/*/*.h) $(UAPI_HEADER)
 
 TOOLS := $(BIN)/khib-writer $(BIN)/khib-restore $(BIN)/khib-workload \
-	 $(BIN)/khib-inspect $(BIN)/khib-park
+	 $(BIN)/khib-inspect $(BIN)/khib-park $(BIN)/khib-key
 
 .PHONY: all deps tools kernels install replay debian-guest debian-boot-check \
 	debian-cycle check-series cycle cycle-real \
@@ -118,6 +119,11 @@ $(BIN)/khib-park: $(call objs,$(PARK_SRC))
 	@echo "  LD      $@"
 	@$(CC) $(LDSTATIC) $(LDFLAGS) -o $@ $^
 
+$(BIN)/khib-key: $(call objs,$(KEY_SRC) $(COMMON_SRC))
+	@mkdir -p $(@D)
+	@echo "  LD      $@"
+	@$(CC) $(LDSTATIC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
 $(BIN)/khib-inspect: $(call objs,$(INSPECT_SRC) $(COMMON_SRC))
 	@mkdir -p $(@D)
 	@echo "  LD      $@"
@@ -139,9 +145,10 @@ $(HIB_KERNEL): $(STAMP)/hib-kernel
 	@true
 
 install: $(INSTALL_BIN)/khib-restore $(INSTALL_BIN)/khib-inspect \
-	 $(INSTALL_BIN)/khib-park $(HIB_KERNEL)
+	 $(INSTALL_BIN)/khib-park $(INSTALL_BIN)/khib-key $(HIB_KERNEL)
 	install -D -m 0755 -t $(DESTDIR)/usr/sbin $(INSTALL_BIN)/khib-restore \
-		$(INSTALL_BIN)/khib-inspect initramfs/khib-load
+		$(INSTALL_BIN)/khib-inspect $(INSTALL_BIN)/khib-key \
+		initramfs/khib-load
 	install -D -m 0755 -t $(DESTDIR)/usr/lib/khib $(INSTALL_BIN)/khib-park \
 		dist/khib-sleep
 	install -D -m 0644 $(HIB_KERNEL) $(DESTDIR)/boot/khib-hibernate.bzImage

@@ -161,7 +161,8 @@ sub log_line {
 # console line; QEMU is killed at the first line matching $o{kill_when}.
 # $o{disk_cache} is the main disk's cache mode (unsafe by default).
 # $o{answers}: [[regex, text]...]: each text is typed on the console at
-# the first line matching its regex, in order: a line answers at most one.
+# the first line matching its regex, in order: a line answers at most one;
+# a prompt (a line not ended yet) answers too.
 # A text that is a code reference is called, and what it returns typed.
 # $o{monitor}: a path for QEMU's human monitor (a Unix socket), for
 # monitor_command() from an answer.  $o{qemu_args}: more QEMU arguments.
@@ -245,6 +246,15 @@ sub boot {
 				$killed = 1;
 				log_line(\%o, "=== power cut (QEMU killed)");
 			}
+		}
+		# A prompt waits on a line of its own, with no newline.
+		for my $ans (@answers) {
+			next if $ans->[2] || $buf eq '' || $buf !~ $ans->[0];
+			$ans->[2] = 1;
+			my $typed = ref $ans->[1] eq 'CODE' ? $ans->[1]->() : $ans->[1];
+			print {$typed_w} $typed;
+			log_line(\%o, "=== typed at a prompt: $typed");
+			last;
 		}
 	}
 	close $out;

@@ -79,6 +79,7 @@
 #include "lend_plan.h"
 #include "meminfo.h"
 #include "progress.h"
+#include "resume_key.h"
 #include "snapshot_feed.h"
 #include "stray_image.h"
 #include "system_ram.h"
@@ -153,7 +154,7 @@ static int stream_pages(struct image_reader *r, struct snapshot_feed *feed,
 static int check_image(const char *device)
 {
 	struct image_reader r;
-	enum image_verdict v = image_open(&r, device, false);
+	enum image_verdict v = resume_key_open(&r, device, false);
 	struct stream_times times = { 0 };
 	double t0 = now();
 
@@ -195,6 +196,15 @@ static int pending_image(const char *device)
 	case IMAGE_OTHER_FORMAT:
 		printf("khib-restore: %s holds an %s\n", device, r.why);
 		return 0;
+	case IMAGE_CORRUPT:
+		/* Sealed, it says it is valid: that is enough here. */
+		if (r.locked) {
+			printf("khib-restore: %s holds an encrypted image of %" PRIu64
+			       " pages (Linux %s) that was not resumed\n", device,
+			       (uint64_t)r.sb.nr_pages, r.sb.release);
+			return 0;
+		}
+		return 1;
 	default:
 		return 1;
 	}
@@ -459,6 +469,21 @@ static int restore_in_place(struct image_reader *r, const char *device,
 	snprintf(mib, sizeof(mib), "%" PRIu64, lent);
 	/* khib-load -R replaces the running kernel: only from here. */
 	setenv("KHIB_RESTORE_AT_BOOT", "1", 1);
+	if (r->encrypted) {
+		/* The hibernate kernel opens the image with the same key. */
+		int fd = resume_key_handover();
+		char fd_text[16];
+
+		if (fd < 0) {
+			snprintf(why, sizeof(why),
+				 "cannot hand the key of the image on %s to the hibernate kernel",
+				 device);
+			return stop_boot(device, why);
+		}
+		snprintf(fd_text, sizeof(fd_text), "%d", fd);
+		setenv("KHIB_KEY_FD", fd_text, 1);
+	}
+	resume_key_wipe();
 	execlp("khib-load", "khib-load", "-R", "-t", device, "-m", mib,
 	       (char *)NULL);
 	snprintf(why, sizeof(why),
@@ -502,7 +527,7 @@ static int restore(const char *device)
 		return stop_boot(device, r.why);
 	/* Read-only first: a device that cannot be written is no reason to
 	 * take a valid image for a bad one. */
-	switch (image_open(&r, device, false)) {
+	switch (resume_key_open(&r, device, false)) {
 	case IMAGE_ABSENT:
 	case IMAGE_SPENT:
 		return boot_on(device, r.why);
@@ -518,7 +543,13 @@ static int restore(const char *device)
 		image_close(&r);
 		break;
 	}
-	verdict = image_open(&r, device, true);
+	if (!r.encrypted && resume_key_configured()) {
+		/* Anyone can write an image in clear: it may be an attack. */
+		snprintf(why, sizeof(why),
+			 "the image is in clear, and this machine encrypts its images (khib-key status)");
+		return refuse(NULL, device, why);
+	}
+	verdict = resume_key_open(&r, device, true);
 	if (verdict == IMAGE_VALID && blockdev_read_only(&r.dev)) {
 		snprintf(r.why, sizeof(r.why),
 			 "%s is read-only, so the image could not be marked used",
@@ -603,6 +634,7 @@ static int restore(const char *device)
 	       times.waiting, times.feeding, (uint64_t)r.sb.nr_zero_pages,
 	       skip_zero ? "left to the kernel" : "written out");
 	drain_console();
+	resume_key_wipe();
 	snapshot_feed_restore(&feed);
 	printf("khib-restore: %s; the image on %s is marked used; booting normally\n",
 	       feed.why, device);

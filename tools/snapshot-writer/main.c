@@ -46,6 +46,7 @@
 #include "inplace_plan.h"
 #include "khib_conf.h"
 #include "jump_back.h"
+#include "key_handover.h"
 #include "meminfo.h"
 #include "own_memory.h"
 #include "physmem.h"
@@ -70,6 +71,10 @@ struct options {
 	bool return_when_done;	/* khib.finish=return: jump back after success */
 	bool inplace;		/* accept images only a restore in place loads */
 	char target_id[TARGET_ID_LEN];	/* khib.target_id=, "" if not given */
+	/* The machine's master key, handed over by khib-load: images are
+	 * encrypted (docs/security.md). */
+	uint8_t master_key[IMAGE_CRYPT_KEY_BYTES];
+	bool encrypt;
 	char bad[160];		/* why the options cannot be used, or "" */
 };
 
@@ -197,6 +202,15 @@ static void read_options(struct options *opt)
 		opt->target_id[0] = '\0';
 	opt->inplace = flag_option(opt, "khib.inplace", true);
 	read_finish(opt);
+	switch (key_handover_take(opt->master_key)) {
+	case 1:
+		opt->encrypt = true;
+		break;
+	case -1:
+		snprintf(opt->bad, sizeof(opt->bad),
+			 "the master key handed over is not a key");
+		break;
+	}
 }
 
 static double uptime(void)
@@ -418,6 +432,7 @@ static bool save_image(struct options *opt, struct physmem *pm,
 		.mode = opt->mode,
 		.level = opt->level,
 		.threads = opt->threads,
+		.master_key = opt->encrypt ? opt->master_key : NULL,
 		.progress = show_progress,
 		.progress_ctx = &progress,
 	};
@@ -472,9 +487,10 @@ static bool save_image(struct options *opt, struct physmem *pm,
 	}
 	status_writing(status, view.desc.nr_image_pages);
 	printf("khib-writer: saving %" PRIu64 " pages of Linux %s to %s"
-	       " (compression %s, zstd level %d)\n",
+	       " (compression %s, zstd level %d, %s)\n",
 	       (uint64_t)view.desc.nr_image_pages, view.desc.release,
-	       opt->target, mode_names[opt->mode], opt->level);
+	       opt->target, mode_names[opt->mode], opt->level,
+	       opt->encrypt ? "encrypted" : "in clear");
 
 	blockdev_wait(opt->target, TARGET_WAIT_MS);
 	if (!identify_target(opt, wopt.target_uuid, why, sizeof(why))) {
@@ -586,7 +602,8 @@ static void restore_mode(struct options *opt)
 		printf("khib-writer: %s; powering off with the image kept\n", why);
 		reboot_with(LINUX_REBOOT_CMD_POWER_OFF);
 	}
-	if (restore_in_place(opt->target))
+	if (restore_in_place(opt->target,
+			     opt->encrypt ? opt->master_key : NULL))
 		reboot_with(LINUX_REBOOT_CMD_RESTART);
 	printf("khib-writer: powering off with the image kept; boot with noresume to discard it\n");
 	reboot_with(LINUX_REBOOT_CMD_POWER_OFF);

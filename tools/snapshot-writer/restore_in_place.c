@@ -181,7 +181,7 @@ static int place_pages(struct image_reader *r)
 	return ret < 0 ? -1 : 0;
 }
 
-bool restore_in_place(const char *device)
+bool restore_in_place(const char *device, const uint8_t *master_key)
 {
 	struct khib_ram_range ram[KHIB_IMAGE_MAX_RAM_RANGES];
 	struct khib_image_range own[MAX_OWN_RANGES];
@@ -194,7 +194,7 @@ bool restore_in_place(const char *device)
 	int nr_own;
 	char why[256];
 
-	switch (image_open(&r, device, true)) {
+	switch (image_open_keyed(&r, device, true, master_key)) {
 	case IMAGE_VALID:
 		break;
 	case IMAGE_CORRUPT:

@@ -12,12 +12,14 @@
 #define KHIB_RESTORE_IN_PLACE_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 /*
- * Restore the image on @device and jump into it.  Returns only on
+ * Restore the image on @device and jump into it, opened with
+ * @master_key (NULL: the image must be in clear).  Returns only on
  * failure: false if the image is still valid (it could be neither
  * restored nor made unusable), true if it was made unusable.
  */
-bool restore_in_place(const char *device);
+bool restore_in_place(const char *device, const uint8_t *master_key);
 
 #endif

@@ -1,0 +1,106 @@
+#!/usr/bin/perl
+# Encrypted images (docs/security.md).  The test guest's initramfs gets a
+# key store made on the host with khib-key: a key file in one run, a
+# passphrase (typed on the console) in the other.  khib-load hands the
+# master key to the hibernate kernel; the image it writes holds no page
+# in clear and opens only with the key; it resumes with every byte
+# verified, through /dev/snapshot and in place.  Resumed, the image's
+# wrapped key is gone (crypto-erase).  An
+# image in clear on a machine that encrypts is refused.  (An attacker's
+# changes, hashes made right, are tests/unit/test_image_stream.c's.)
+use strict;
+use warnings;
+use FindBin;
+use lib "$FindBin::Bin/../scripts/lib";
+use File::Path qw(make_path remove_tree);
+use Test::More;
+use KhibQemu;
+
+my $build = $KhibQemu::BUILD;
+my $work = "$build/t-encrypted";
+my %o = (KhibQemu::defaults(),
+	 disk => "$work/disk.img",
+	 log => "$build/t-encrypted.log");
+remove_tree($work);
+make_path("$work/root/etc/khib");
+KhibQemu::open_log(\%o);
+
+sub sh { my ($cmd) = @_; system($cmd) == 0 or die "failed: $cmd\n"; }
+
+# An initramfs: the test guest's, and a key store (and key file) on top.
+sub keyed_initrd {
+	my ($name, %k) = @_;
+	my $root = "$work/$name";
+	make_path("$root/etc/khib");
+	my $conf = '';
+	if ($k{key_file}) {
+		sh("head -c 64 /dev/urandom >$root/etc/khib/hibernation.key");
+		chmod 0600, "$root/etc/khib/hibernation.key";
+		sh("$build/bin/khib-key init --store $root/etc/khib/keys --key-file $root/etc/khib/hibernation.key >/dev/null");
+		$conf = "key_file=/etc/khib/hibernation.key\n";
+	} else {
+		sh("printf 'correct horse battery\\ncorrect horse battery\\n' | $build/bin/khib-key init --store $root/etc/khib/keys --passphrase --kdf-mib 16 --kdf-ops 1 >/dev/null");
+	}
+	open my $fh, '>', "$root/etc/khib.conf" or die;
+	print $fh $conf;
+	close $fh;
+	sh("cd $root && find . | cpio -o -H newc -R 0:0 --quiet | gzip -1 >$work/$name.cpio.gz");
+	sh("cat $build/initramfs.cpio.gz $work/$name.cpio.gz >$work/$name-initrd.gz");
+	return "$work/$name-initrd.gz";
+}
+
+my $file_initrd = keyed_initrd('keyfile', key_file => 1);
+KhibQemu::create_disk(%o, disk_mib => 1536);
+
+my $b1 = KhibQemu::boot(%o, initrd => $file_initrd, append => 'khib.test=cycle:1:10');
+ok(KhibQemu::find($b1, qr/^khib-load: hibernate kernel loaded \(.*images encrypted with the key of \/etc\/khib\/keys/),
+   'key file: khib-load hands the master key to the hibernate kernel');
+ok(KhibQemu::find($b1, qr/^khib-writer: saving \d+ pages .*, encrypted\)$/) &&
+   KhibQemu::find($b1, qr/^khib-writer: image safe on \S+; powering off$/),
+   'key file: the writer writes an encrypted image');
+like(KhibQemu::inspect(%o), qr/encrypted image of \d+ pages, Linux \S+: the image is encrypted, and no key was given/,
+     'without the key, khib-inspect sees an encrypted image it cannot open');
+
+my $b2 = KhibQemu::boot(%o, initrd => $file_initrd, append => 'khib.test=cycle:1:10');
+ok(KhibQemu::find($b2, qr/^KHIB-RESUMED 1$/) &&
+   KhibQemu::find($b2, qr/^KHIB-VERIFY 1 files=ok anon=ok process=ok/),
+   'key file: the encrypted image resumes, every byte verified');
+like(KhibQemu::inspect(%o), qr/spent, unreadable/, 'resumed, the image is spent and unreadable');
+
+# Restored in place: khib-restore hands the key to the hibernate kernel.
+my $i1 = KhibQemu::boot(%o, initrd => $file_initrd, append => 'khib.test=cycle:1:10 khib.inplace');
+ok(KhibQemu::find($i1, qr/^khib-writer: image safe on \S+; powering off$/),
+   'in place: another encrypted image is written');
+my $i2 = KhibQemu::boot(%o, initrd => $file_initrd, append => 'khib.test=cycle:1:10 khib.inplace');
+ok(KhibQemu::find($i2, qr/^khib-restore: khib.inplace given; restoring it in place/) &&
+   KhibQemu::find($i2, qr/^KHIB-VERIFY 1 files=ok anon=ok process=ok/),
+   'in place: the hibernate kernel opens it with the key handed over, every byte verified')
+	or diag(join("\n", KhibQemu::grep_lines($i2, qr/^khib/)));
+
+# An image in clear, on a machine that encrypts: refused.
+my $b3 = KhibQemu::boot(%o, append => 'khib.test=cycle:1:10');
+ok(KhibQemu::find($b3, qr/^khib-writer: saving \d+ pages .*, in clear\)$/) &&
+   KhibQemu::find($b3, qr/^khib-writer: image safe/),
+   'an image in clear is written by a machine without a key store');
+my $b4 = KhibQemu::boot(%o, initrd => $file_initrd, append => 'khib.test=report');
+ok(KhibQemu::find($b4, qr/^khib-restore: refusing the image on \/dev\/vda: the image is in clear, and this machine encrypts its images/) &&
+   KhibQemu::find($b4, qr/^KHIB-NORMAL-BOOT$/),
+   'on a machine that encrypts, an image in clear is refused and the boot goes on');
+
+# The passphrase: asked by khib-load at boot and by khib-restore at resume.
+my $pass_initrd = keyed_initrd('passphrase');
+KhibQemu::create_disk(%o, disk_mib => 1536);
+my $answers = sub { [[qr/passphrase for the hibernation image/, "wrong passphrase\n"],
+		     [qr/that passphrase does not open/, "correct horse battery\n"]] };
+my $p1 = KhibQemu::boot(%o, initrd => $pass_initrd, append => 'khib.test=cycle:1:10',
+			answers => $answers->());
+ok(KhibQemu::find($p1, qr/^khib-load: hibernate kernel loaded \(.*images encrypted/) &&
+   KhibQemu::find($p1, qr/^khib-writer: image safe on \S+; powering off$/),
+   'passphrase: a wrong one is asked again; the right one loads the key and an image is written')
+	or diag(join("\n", KhibQemu::grep_lines($p1, qr/^khib/)));
+my $p2 = KhibQemu::boot(%o, initrd => $pass_initrd, append => 'khib.test=cycle:1:10',
+			answers => [[qr/passphrase for the hibernation image/, "correct horse battery\n"]]);
+ok(KhibQemu::find($p2, qr/^KHIB-VERIFY 1 files=ok anon=ok process=ok/),
+   'passphrase: typed at resume, the image resumes, every byte verified')
+	or diag(join("\n", KhibQemu::grep_lines($p2, qr/^khib/)));
+done_testing();
