@@ -39,7 +39,7 @@ sub keyed_initrd {
 		sh("$build/bin/khib-key init --store $root/etc/khib/keys --key-file $root/etc/khib/hibernation.key >/dev/null");
 		$conf = "key_file=/etc/khib/hibernation.key\n";
 	} else {
-		sh("printf 'correct horse battery\\ncorrect horse battery\\n' | $build/bin/khib-key init --store $root/etc/khib/keys --passphrase --kdf-mib 16 --kdf-ops 1 >/dev/null");
+		sh("printf 'correct horse battery\\ncorrect horse battery\\n' | $build/bin/khib-key init --store $root/etc/khib/keys --passphrase --kdf-mib 16 --kdf-ops 1 >/dev/null 2>&1");
 	}
 	open my $fh, '>', "$root/etc/khib.conf" or die;
 	print $fh $conf;

@@ -57,6 +57,16 @@ static int check_device(const char *path, const struct stat *st, void *ctx)
 		snprintf(s->what, s->what_len, "%s", r.why);
 		found = 1;
 		break;
+	case IMAGE_CORRUPT:
+		/* Sealed: whose memory it holds cannot be told without the
+		 * key, so it may be this machine's. */
+		if (r.locked) {
+			snprintf(s->what, s->what_len,
+				 "an encrypted image of %" PRIu64 " pages (Linux %s)",
+				 (uint64_t)r.sb.nr_pages, r.sb.release);
+			found = 1;
+		}
+		break;
 	default:
 		break;
 	}
