@@ -4,7 +4,9 @@
 # passphrase (typed on the console) in the other.  khib-load hands the
 # master key to the hibernate kernel; the image it writes holds no page
 # in clear and opens only with the key; it resumes with every byte
-# verified, through /dev/snapshot and in place.  Resumed, the image's
+# verified, through /dev/snapshot and in place.  A changed byte of the
+# sealed data stops the boot with the image kept; undone, it resumes.
+# Resumed, the image's
 # wrapped key is gone (crypto-erase).  An
 # image in clear on a machine that encrypts is refused.  (An attacker's
 # changes, hashes made right, are tests/unit/test_image_stream.c's.)
@@ -61,10 +63,22 @@ ok(KhibQemu::find($b1, qr/^khib-writer: saving \d+ pages .*, encrypted\)$/) &&
 like(KhibQemu::inspect(%o), qr/encrypted image of \d+ pages, Linux \S+: the image is encrypted, and no key was given/,
      'without the key, khib-inspect sees an encrypted image it cannot open');
 
+# A byte of the sealed data changed (an attacker, or damage): refused
+# before any page reaches the kernel, and kept; undone, it resumes.
+my ($data_at, $data_bytes) = KhibQemu::data_region($o{disk});
+my $flip_at = $data_at + int($data_bytes / 2);
+KhibQemu::flip_byte($o{disk}, $flip_at, 0x20);
+my $bad = KhibQemu::boot(%o, initrd => $file_initrd, append => 'khib.test=cycle:1:10');
+ok(KhibQemu::find($bad, qr/^khib-restore: .*does not open with the image's key.*the image on \/dev\/vda may be intact and is kept; the boot stops here/) &&
+   KhibQemu::find($bad, qr/^KHIB-BOOT-STOPPED 3$/) && !KhibQemu::find($bad, qr/^KHIB-RESUMED/),
+   'a changed byte of the sealed data: refused, the image kept, the boot stopped')
+	or diag(join("\n", KhibQemu::grep_lines($bad, qr/^(khib|KHIB)/)));
+KhibQemu::flip_byte($o{disk}, $flip_at, 0x20);
+
 my $b2 = KhibQemu::boot(%o, initrd => $file_initrd, append => 'khib.test=cycle:1:10');
 ok(KhibQemu::find($b2, qr/^KHIB-RESUMED 1$/) &&
    KhibQemu::find($b2, qr/^KHIB-VERIFY 1 files=ok anon=ok process=ok/),
-   'key file: the encrypted image resumes, every byte verified');
+   'key file: the change undone, the encrypted image resumes, every byte verified');
 like(KhibQemu::inspect(%o), qr/spent, unreadable/, 'resumed, the image is spent and unreadable');
 
 # Restored in place: khib-restore hands the key to the hibernate kernel.

@@ -496,7 +496,22 @@ static void test_encrypted(void)
 	ok(read_back(&m, &pages, &bad, why) < 0 && strstr(why, "chunk 0") &&
 	   strstr(why, "does not open"),
 	   "a changed byte of a sealed chunk is refused: %s", why);
+	{
+		struct stream_chunk c;
+
+		ok(image_open_keyed(&r, target, false, key) == IMAGE_VALID &&
+		   image_next_chunk(&r, &c) < 0 && image_may_be_intact(&r),
+		   "and the image is kept: undone, the change leaves it whole");
+		image_close(&r);
+	}
 	poke(sb.data_offset + sizeof(struct khib_chunk_header) + 100, 0x04);
+	ok(read_back(&m, &pages, &bad, why) == 0 && bad == 0,
+	   "undone, every page reads back again");
+	poke(sb.map_offset + 8, 0x01);
+	ok(image_open_keyed(&r, target, false, key) == IMAGE_CORRUPT &&
+	   image_may_be_intact(&r),
+	   "a changed page map is refused, and the image kept: %s", r.why);
+	poke(sb.map_offset + 8, 0x01);
 
 	ok(image_open_keyed(&r, target, true, key) == IMAGE_VALID &&
 	   image_super_store(&r.dev, &r.sb, KHIB_IMAGE_RESTORED) == 0,

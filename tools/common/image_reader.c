@@ -205,6 +205,9 @@ enum image_verdict image_open_keyed(struct image_reader *r, const char *path,
 		verdict = unlock(r, master_key);
 	if (verdict == IMAGE_VALID)
 		verdict = read_metadata(r);
+	if (verdict == IMAGE_CORRUPT && r->encrypted && !r->locked &&
+	    !r->unreadable)
+		r->seal_broken = true;
 	if (verdict != IMAGE_VALID)
 		image_close(r);
 	return verdict;
@@ -299,8 +302,10 @@ int image_next_chunk(struct image_reader *r, struct stream_chunk *chunk)
 	if (image_start_stream(r))
 		return -1;
 	ret = chunk_stream_next(r->stream, chunk, r->why, sizeof(r->why));
-	if (ret < 0)
+	if (ret < 0) {
 		r->unreadable = chunk_stream_unreadable(r->stream);
+		r->seal_broken = r->encrypted && !r->unreadable;
+	}
 	if (ret > 0)
 		r->pages_read += chunk->nr_pages;
 	if (ret == 0 && r->pages_read != r->sb.nr_pages) {

@@ -41,6 +41,9 @@ struct image_reader {
 	bool encrypted;			/* sealed with keys (khib_image.h) */
 	bool locked;			/* encrypted, and no key given opens
 					 * it: nothing is known against it */
+	bool seal_broken;		/* encrypted and opened, but a part
+					 * of it was changed: kept, so that
+					 * the change undone, it resumes */
 	struct image_keys keys;		/* of an encrypted image, once open */
 	char why[256];			/* what went wrong */
 };
@@ -75,11 +78,13 @@ void image_set_sink(struct image_reader *r, const struct chunk_sink *sink);
 /*
  * Did reading stop for a reason that is not about the image (the device
  * failed a read, this kernel has too little memory, no key given opens
- * it)?  Then it is kept.
+ * it, or it is encrypted: only its key could have made it, so a change
+ * is an attacker's or damage, which may be undone)?  Then it is kept.
  */
 static inline bool image_may_be_intact(const struct image_reader *r)
 {
-	return r->unreadable || r->short_of_memory || r->locked;
+	return r->unreadable || r->short_of_memory || r->locked ||
+	       r->seal_broken;
 }
 
 /*
