@@ -161,8 +161,8 @@ sub log_line {
 # console line; QEMU is killed at the first line matching $o{kill_when}.
 # $o{disk_cache} is the main disk's cache mode (unsafe by default).
 # $o{answers}: [[regex, text]...]: each text is typed on the console at
-# the first line matching its regex, in order: a line answers at most one;
-# a prompt (a line not ended yet) answers too.
+# the first line matching its regex, in order: a line answers at most one.
+# [regex, text, 'prompt'] answers a prompt: a line not ended yet.
 # A text that is a code reference is called, and what it returns typed.
 # $o{monitor}: a path for QEMU's human monitor (a Unix socket), for
 # monitor_command() from an answer.  $o{qemu_args}: more QEMU arguments.
@@ -232,8 +232,8 @@ sub boot {
 			log_line(\%o, sprintf("%8.3f %s", $t, $text));
 			$o{on_line}->($t, $text) if $o{on_line};
 			for my $ans (@answers) {
-				next if $ans->[2] || $text !~ $ans->[0];
-				$ans->[2] = 1;
+				next if $ans->[3] || $text !~ $ans->[0];
+				$ans->[3] = 1;
 				my $typed = ref $ans->[1] eq 'CODE' ?
 					$ans->[1]->() : $ans->[1];
 				print {$typed_w} $typed;
@@ -249,8 +249,9 @@ sub boot {
 		}
 		# A prompt waits on a line of its own, with no newline.
 		for my $ans (@answers) {
-			next if $ans->[2] || $buf eq '' || $buf !~ $ans->[0];
-			$ans->[2] = 1;
+			next if $ans->[3] || ($ans->[2] // '') ne 'prompt' ||
+				$buf eq '' || $buf !~ $ans->[0];
+			$ans->[3] = 1;
 			my $typed = ref $ans->[1] eq 'CODE' ? $ans->[1]->() : $ans->[1];
 			print {$typed_w} $typed;
 			log_line(\%o, "=== typed at a prompt: $typed");
