@@ -210,6 +210,14 @@ sub boot {
 	log_line(\%o, sprintf("=== boot at %s: %s", scalar localtime($start),
 			      join(' ', @cmd)));
 
+	# Type an answer once (its text, or what its code returns).
+	my $type_answer = sub {
+		my ($ans, $how) = @_;
+		$ans->[3] = 1;
+		my $typed = ref $ans->[1] eq 'CODE' ? $ans->[1]->() : $ans->[1];
+		print {$typed_w} $typed;
+		log_line(\%o, "=== $how: $typed");
+	};
 	my $sel = IO::Select->new($out);
 	my ($buf, @lines, $timed_out, $killed) = ('');
 	while (1) {
@@ -233,11 +241,7 @@ sub boot {
 			$o{on_line}->($t, $text) if $o{on_line};
 			for my $ans (@answers) {
 				next if $ans->[3] || $text !~ $ans->[0];
-				$ans->[3] = 1;
-				my $typed = ref $ans->[1] eq 'CODE' ?
-					$ans->[1]->() : $ans->[1];
-				print {$typed_w} $typed;
-				log_line(\%o, "=== typed: $typed");
+				$type_answer->($ans, 'typed');
 				last;
 			}
 			# A power cut: QEMU killed when the line shows up.
@@ -251,10 +255,7 @@ sub boot {
 		for my $ans (@answers) {
 			next if $ans->[3] || ($ans->[2] // '') ne 'prompt' ||
 				$buf eq '' || $buf !~ $ans->[0];
-			$ans->[3] = 1;
-			my $typed = ref $ans->[1] eq 'CODE' ? $ans->[1]->() : $ans->[1];
-			print {$typed_w} $typed;
-			log_line(\%o, "=== typed at a prompt: $typed");
+			$type_answer->($ans, 'typed at a prompt');
 			last;
 		}
 	}

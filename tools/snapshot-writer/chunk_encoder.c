@@ -96,11 +96,11 @@ bool chunk_encode(struct chunk_encoder *e, uint64_t index,
 	if (!level) {
 		/* Stored as they are: one copy, straight into the record. */
 		stored = pack_pages(&h, pages, nr_pages, payload);
-		h.data_hash = image_hash(payload, stored);
+		h.data_hash = e->keys ? 0 : image_hash(payload, stored);
 		len = stored;
 	} else {
 		stored = pack_pages(&h, pages, nr_pages, e->gather);
-		h.data_hash = image_hash(e->gather, stored);
+		h.data_hash = e->keys ? 0 : image_hash(e->gather, stored);
 		len = stored ? compress(e, level, payload, cap, stored,
 					&res->error) : 0;
 		if (res->error)
@@ -114,9 +114,8 @@ bool chunk_encode(struct chunk_encoder *e, uint64_t index,
 		}
 	}
 	if (e->keys) {
-		/* The tag covers the header; a hash of clear data would
-		 * tell what the pages hold. */
-		h.data_hash = 0;
+		/* The tag covers the payload: data_hash stays zero, since a
+		 * hash of clear data would tell what the pages hold. */
 		h.payload_bytes = (uint32_t)(len + KHIB_CRYPT_TAG_LEN);
 		if (image_crypt_seal(e->keys, index, &h, sizeof(h), payload,
 				     len, payload + len)) {
