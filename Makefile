@@ -39,7 +39,7 @@ TOOL_HEADERS := $(wildcard tools/*/*.h) $(UAPI_HEADER)
 TOOLS := $(BIN)/khib-writer $(BIN)/khib-restore $(BIN)/khib-workload \
 	 $(BIN)/khib-inspect $(BIN)/khib-park $(BIN)/khib-key
 
-.PHONY: all deps tools kernels install replay debian-guest debian-boot-check \
+.PHONY: all deps check-space tools kernels install replay debian-guest debian-boot-check \
 	debian-cycle check-series cycle cycle-real \
 	soak bench aead-bench test check-docs check-patches unit-test \
 	integration-test fuzz fuzz-short clean
@@ -48,6 +48,9 @@ all: deps kernels tools $(INITRAMFS)
 
 deps:
 	@scripts/install-deps.sh
+
+check-space:
+	@scripts/check-space.sh $(BUILD)
 
 kernels: $(STAMP)/main-kernel $(STAMP)/hib-kernel
 
@@ -263,7 +266,7 @@ fuzz: $(UAPI_HEADER)
 fuzz-short: $(UAPI_HEADER)
 	@$(MAKE) -s -C tests/fuzz BUILD=$(abspath $(BUILD)) FUZZ_SECONDS=20
 
-test: deps check-docs check-patches unit-test fuzz-short integration-test
+test: deps check-space check-docs check-patches unit-test fuzz-short integration-test
 
 clean:
 	rm -rf $(BIN) $(OBJ) $(STAMP) $(INITRAMFS) $(HIB_LIST) $(BUILD)/stripped
