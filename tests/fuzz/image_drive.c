@@ -42,6 +42,12 @@ static void read_all(struct image_reader *r)
 
 void image_drive(const uint8_t *image, size_t size)
 {
+	image_drive_keyed(image, size, NULL);
+}
+
+void image_drive_keyed(const uint8_t *image, size_t size,
+		       const uint8_t *master_key)
+{
 	struct image_reader r;
 
 	/* The reader takes a path; a memory file spares the disk. */
@@ -54,7 +60,7 @@ void image_drive(const uint8_t *image, size_t size)
 	if (ftruncate(device, 0) || ftruncate(device, (off_t)size) ||
 	    pwrite(device, image, size, 0) != (ssize_t)size)
 		abort();
-	if (image_open(&r, path, false) == IMAGE_VALID) {
+	if (image_open_keyed(&r, path, false, master_key) == IMAGE_VALID) {
 		read_all(&r);
 		image_close(&r);
 	}

@@ -17,4 +17,19 @@
  */
 void image_drive(const uint8_t *image, size_t size);
 
+/*
+ * The same with the master key the keyed target and its seeds (encrypted
+ * images, make_seeds.c) share: the encrypted superblock, the key unwrap
+ * and every sealed region and chunk are then reached.
+ */
+static const uint8_t fuzz_master_key[32] = {
+	0x6b, 0x68, 0x69, 0x62, 0x2d, 0x66, 0x75, 0x7a,
+	0x7a, 0x2d, 0x6d, 0x61, 0x73, 0x74, 0x65, 0x72,
+	0x2d, 0x6b, 0x65, 0x79, 0x2d, 0x6e, 0x6f, 0x74,
+	0x2d, 0x61, 0x2d, 0x73, 0x65, 0x63, 0x72, 0x65,
+};
+
+void image_drive_keyed(const uint8_t *image, size_t size,
+		       const uint8_t *master_key);
+
 #endif

@@ -5,7 +5,7 @@
  * fuzz_descriptor.c's format) and the image the snapshot writer makes of
  * it (fuzz_image.c's format: the whole device).
  *
- *   make_seeds DESCRIPTOR-DIR IMAGE-DIR
+ *   make_seeds DESCRIPTOR-DIR IMAGE-DIR KEYED-IMAGE-DIR
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +14,8 @@
 
 #include "descriptor.h"
 #include "fake_machine.h"
+#include "image_crypt.h"
+#include "image_drive.h"
 #include "image_writer.h"
 
 static int write_file(const char *dir, const char *name, const void *buf,
@@ -58,11 +60,13 @@ static int descriptor_seed(struct fake_machine *m, const char *dir,
 }
 
 static int image_seed(struct fake_machine *m, const char *dir,
-		      const char *name, enum compress_mode mode)
+		      const char *name, enum compress_mode mode,
+		      const uint8_t *master_key)
 {
 	char target[] = "/tmp/khib-seed-XXXXXX";
 	struct writer_options opt = { .target = target, .mode = mode,
-				      .level = 1, .threads = 1 };
+				      .level = 1, .threads = 1,
+				      .master_key = master_key };
 	struct descriptor_view v;
 	struct image_source src = { .view = &v, .page_at = fake_page_at,
 				    .ctx = m };
@@ -94,15 +98,21 @@ int main(int argc, char **argv)
 	struct fake_machine m;
 	int ret;
 
-	if (argc != 3) {
-		fprintf(stderr, "usage: make_seeds DESCRIPTOR-DIR IMAGE-DIR\n");
+	if (argc != 4) {
+		fprintf(stderr, "usage: make_seeds DESCRIPTOR-DIR IMAGE-DIR KEYED-IMAGE-DIR\n");
 		return 2;
 	}
+	if (image_crypt_init())
+		return 1;
 	fake_init(&m, 96, 7);
 	fake_build_descriptor(&m, 64, 6);
 	ret = descriptor_seed(&m, argv[1], "fake-machine") ||
-	      image_seed(&m, argv[2], "raw", COMPRESS_OFF) ||
-	      image_seed(&m, argv[2], "zstd", COMPRESS_ALWAYS);
+	      image_seed(&m, argv[2], "raw", COMPRESS_OFF, NULL) ||
+	      image_seed(&m, argv[2], "zstd", COMPRESS_ALWAYS, NULL) ||
+	      image_seed(&m, argv[3], "encrypted-raw", COMPRESS_OFF,
+			 fuzz_master_key) ||
+	      image_seed(&m, argv[3], "encrypted-zstd", COMPRESS_ALWAYS,
+			 fuzz_master_key);
 	fake_free(&m);
 	return ret ? 1 : 0;
 }
