@@ -7,7 +7,7 @@ packages="linux-source-6.12 kexec-tools qemu-system-x86 busybox-static
 libzstd-dev libxxhash-dev libsodium-dev flex bison bc libelf-dev libssl-dev cpio ccache
 python3-ply
 make gcc perl xz-utils clang libclang-rt-14-dev e2fsprogs
-dpkg-dev debhelper lintian mmdebstrap fdisk dmsetup
+dpkg-dev debhelper lintian mmdebstrap fdisk dmsetup swtpm
 ovmf"
 
 missing=""

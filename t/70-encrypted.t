@@ -6,9 +6,10 @@
 # in clear and opens only with the key; it resumes with every byte
 # verified, through /dev/snapshot and in place.  A changed byte of the
 # sealed data stops the boot with the image kept; undone, it resumes.
-# Resumed, the image's
-# wrapped key is gone (crypto-erase).  An
-# image in clear on a machine that encrypts is refused.  (An attacker's
+# Resumed, the image's wrapped key is gone (crypto-erase).  The target
+# holds no secret the guest had in memory, nor its key file, while an
+# image in clear does.  An image in clear on a machine that encrypts is
+# refused.  (An attacker's
 # changes, hashes made right, are tests/unit/test_image_stream.c's.)
 use strict;
 use warnings;
@@ -62,6 +63,11 @@ ok(KhibQemu::find($b1, qr/^khib-writer: saving \d+ pages .*, encrypted\)$/) &&
    'key file: the writer writes an encrypted image');
 like(KhibQemu::inspect(%o), qr/encrypted image of \d+ pages, Linux \S+: the image is encrypted, and no key was given/,
      'without the key, khib-inspect sees an encrypted image it cannot open');
+# khib-test's fill put this between random bytes in a tmpfs file.
+my $secret = 'KHIB-SECRET-IN-MEMORY-0123456789abcdef';
+my $key_bytes = do { local $/; open my $fh, '<:raw', "$work/keyfile/etc/khib/hibernation.key" or die; <$fh> };
+ok(!KhibQemu::disk_contains($o{disk}, $secret) && !KhibQemu::disk_contains($o{disk}, $key_bytes),
+   'the target holds neither a secret the guest had in memory nor its key file');
 
 # A byte of the sealed data changed (an attacker, or damage): refused
 # before any page reaches the kernel, and kept; undone, it resumes.
@@ -96,6 +102,8 @@ my $b3 = KhibQemu::boot(%o, append => 'khib.test=cycle:1:10');
 ok(KhibQemu::find($b3, qr/^khib-writer: saving \d+ pages .*, in clear\)$/) &&
    KhibQemu::find($b3, qr/^khib-writer: image safe/),
    'an image in clear is written by a machine without a key store');
+ok(KhibQemu::disk_contains($o{disk}, $secret),
+   'in an image in clear, the same scan finds the secret');
 my $b4 = KhibQemu::boot(%o, initrd => $file_initrd, append => 'khib.test=report');
 ok(KhibQemu::find($b4, qr/^khib-restore: refusing the image on \/dev\/vda: the image is in clear, and this machine encrypts its images/) &&
    KhibQemu::find($b4, qr/^KHIB-NORMAL-BOOT$/),

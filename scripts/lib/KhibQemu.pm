@@ -6,6 +6,7 @@ use strict;
 use warnings;
 use Cwd qw(abs_path);
 use File::Basename qw(dirname);
+use File::Path qw(make_path);
 use Digest::SHA;
 use IO::Select;
 use IO::Socket::UNIX;
@@ -109,6 +110,19 @@ sub flip_byte {
 	close $fh or die "cannot close $disk: $!\n";
 }
 
+# Whether the file $disk holds the bytes $needle anywhere.
+sub disk_contains {
+	my ($disk, $needle) = @_;
+	open my $fh, '<:raw', $disk or die "cannot open $disk: $!\n";
+	my $tail = '';
+	while (sysread($fh, my $block, 64 << 20)) {
+		my $window = $tail . $block;
+		return 1 if index($window, $needle) >= 0;
+		$tail = substr($window, -length($needle) + 1);
+	}
+	return 0;
+}
+
 # An empty ext4 file system of $mib MiB in the file $path.
 sub create_ext4 {
 	my ($path, $mib) = @_;
@@ -166,8 +180,11 @@ sub log_line {
 # A text that is a code reference is called, and what it returns typed.
 # $o{monitor}: a path for QEMU's human monitor (a Unix socket), for
 # monitor_command() from an answer.  $o{qemu_args}: more QEMU arguments.
+# $o{tpm}: a directory for the state of a TPM 2.0 (swtpm), kept from
+# boot to boot as a machine's TPM is; its PCRs start afresh each boot.
 sub boot {
 	my (%o) = @_;
+	my $swtpm = $o{tpm} ? start_swtpm($o{tpm}) : undef;
 	$o{machine} //= 'virtio';
 	my $target = $MACHINES{$o{machine}}{target}
 		// die "unknown machine $o{machine}\n";
@@ -185,6 +202,9 @@ sub boot {
 		machine_args(%o),
 		($o{monitor} ? ('-monitor', "unix:$o{monitor},server=on,wait=off") : ()),
 		@{ $o{qemu_args} // [] },
+		($o{tpm} ? ('-chardev', "socket,id=chrtpm,path=$o{tpm}/swtpm.sock",
+			    '-tpmdev', 'emulator,id=tpm0,chardev=chrtpm',
+			    '-device', 'tpm-tis,tpmdev=tpm0') : ()),
 		# Debugging: more QEMU arguments, e.g. "-d cpu_reset -D reset.log".
 		split(' ', $ENV{KHIB_QEMU_ARGS} // ''),
 	);
@@ -262,6 +282,10 @@ sub boot {
 	close $out;
 	close $typed_w if $typed_w;
 	my $status = $?;
+	if ($swtpm) {
+		kill 'TERM', $swtpm;
+		waitpid($swtpm, 0);
+	}
 	my $seconds = time - $start;
 	log_line(\%o, sprintf("=== qemu exited after %.1f s, status %d%s",
 			      $seconds, $status >> 8,
@@ -274,6 +298,28 @@ sub boot {
 		timed_out => $timed_out,
 		killed => $killed,
 	};
+}
+
+# swtpm for one boot: it ends when QEMU closes its socket.
+sub start_swtpm {
+	my ($dir) = @_;
+	make_path($dir);
+	my $sock = "$dir/swtpm.sock";
+	unlink $sock;
+	my $pid = fork // die "cannot fork: $!\n";
+	if (!$pid) {
+		open STDIN, '<', '/dev/null';
+		open STDOUT, '>>', "$dir/swtpm.log";
+		open STDERR, '>&', \*STDOUT;
+		exec('swtpm', 'socket', '--tpm2', '--tpmstate', "dir=$dir",
+		     '--ctrl', "type=unixio,path=$sock", '--terminate')
+			or die "cannot run swtpm (apt-get install swtpm): $!\n";
+	}
+	for (1 .. 100) {
+		return $pid if -S $sock;
+		select(undef, undef, undef, 0.05);
+	}
+	die "swtpm did not make its socket $sock; see $dir/swtpm.log\n";
 }
 
 # Run one command on the monitor of the QEMU that boot() started with

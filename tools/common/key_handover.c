@@ -9,6 +9,12 @@
 
 #define CPIO_MAX	1024
 
+/* The file: the key, then its sources (little-endian). */
+struct handover {
+	uint8_t master_key[IMAGE_CRYPT_KEY_BYTES];
+	uint32_t key_sources;
+};
+
 /* One "newc" cpio member (the format the kernel unpacks), 4-aligned. */
 static size_t cpio_member(uint8_t *out, const char *name, uint32_t mode,
 			  const void *data, uint32_t len)
@@ -30,14 +36,17 @@ static size_t cpio_member(uint8_t *out, const char *name, uint32_t mode,
 	return n;
 }
 
-int key_handover_make(const uint8_t master_key[IMAGE_CRYPT_KEY_BYTES])
+int key_handover_make(const uint8_t master_key[IMAGE_CRYPT_KEY_BYTES],
+		      uint32_t key_sources)
 {
+	struct handover h = { .key_sources = key_sources };
 	uint8_t cpio[CPIO_MAX];
 	size_t n;
 	int fd;
 
-	n = cpio_member(cpio, KHIB_KEY_HANDOVER_FILE, 0100400, master_key,
-			IMAGE_CRYPT_KEY_BYTES);
+	memcpy(h.master_key, master_key, sizeof(h.master_key));
+	n = cpio_member(cpio, KHIB_KEY_HANDOVER_FILE, 0100400, &h, sizeof(h));
+	image_crypt_wipe(&h, sizeof(h));
 	n += cpio_member(cpio + n, "TRAILER!!!", 0, NULL, 0);
 	fd = memfd_create("khib-key", 0);
 	if (fd >= 0 && (write(fd, cpio, n) != (ssize_t)n ||
@@ -60,10 +69,12 @@ void key_handover_wipe(int fd)
 	close(fd);
 }
 
-int key_handover_take(uint8_t master_key[IMAGE_CRYPT_KEY_BYTES])
+int key_handover_take(uint8_t master_key[IMAGE_CRYPT_KEY_BYTES],
+		      uint32_t *key_sources)
 {
 	int fd = open("/" KHIB_KEY_HANDOVER_FILE, O_RDONLY | O_CLOEXEC);
-	uint8_t buf[IMAGE_CRYPT_KEY_BYTES + 1];
+	uint8_t buf[sizeof(struct handover) + 1];
+	struct handover h;
 	ssize_t n;
 
 	if (fd < 0)
@@ -71,8 +82,12 @@ int key_handover_take(uint8_t master_key[IMAGE_CRYPT_KEY_BYTES])
 	n = read(fd, buf, sizeof(buf));
 	close(fd);
 	unlink("/" KHIB_KEY_HANDOVER_FILE);
-	if (n == IMAGE_CRYPT_KEY_BYTES)
-		memcpy(master_key, buf, IMAGE_CRYPT_KEY_BYTES);
+	if (n == sizeof(h)) {
+		memcpy(&h, buf, sizeof(h));
+		memcpy(master_key, h.master_key, sizeof(h.master_key));
+		*key_sources = h.key_sources;
+		image_crypt_wipe(&h, sizeof(h));
+	}
 	image_crypt_wipe(buf, sizeof(buf));
-	return n == IMAGE_CRYPT_KEY_BYTES ? 1 : -1;
+	return n == sizeof(h) ? 1 : -1;
 }

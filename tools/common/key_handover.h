@@ -17,19 +17,22 @@
 #define KHIB_KEY_HANDOVER_FILE	"khib-master-key"
 
 /*
- * A memfd holding the initramfs with @master_key, positioned at its
- * start and inherited by programs this process runs: its fd, or -1.
+ * A memfd holding the initramfs with @master_key and @key_sources (what
+ * seals it, recorded in each image: key_store_sources()), positioned at
+ * its start and inherited by programs this process runs: its fd, or -1.
  */
-int key_handover_make(const uint8_t master_key[IMAGE_CRYPT_KEY_BYTES]);
+int key_handover_make(const uint8_t master_key[IMAGE_CRYPT_KEY_BYTES],
+		      uint32_t key_sources);
 
 /* Overwrite the memfd's key with zeros and close it. */
 void key_handover_wipe(int fd);
 
 /*
- * In the hibernate kernel: the key from "/" KHIB_KEY_HANDOVER_FILE,
+ * In the hibernate kernel: the key and its sources from "/" KHIB_KEY_HANDOVER_FILE,
  * which is then removed.  1 with the key, 0 if none was handed over,
  * -1 if the file is not a key.
  */
-int key_handover_take(uint8_t master_key[IMAGE_CRYPT_KEY_BYTES]);
+int key_handover_take(uint8_t master_key[IMAGE_CRYPT_KEY_BYTES],
+		      uint32_t *key_sources);
 
 #endif

@@ -104,12 +104,92 @@ int key_store_add_key_file(struct khib_key_store *ks,
 	return ret;
 }
 
+int key_store_set_tpm(struct khib_key_store *ks,
+		      const uint8_t master_key[IMAGE_CRYPT_KEY_BYTES],
+		      uint32_t pcr_mask, char *why, size_t why_len)
+{
+	struct khib_key_slot slot = new_slot(KHIB_KEY_SOURCE_TPM);
+	uint8_t secret[TPM2_SECRET_BYTES], kek[IMAGE_CRYPT_KEY_BYTES];
+	uint32_t i, kept = 0;
+	int ret = -1;
+
+	for (i = 0; i < ks->nr_slots; i++)
+		if (ks->slot[i].source != KHIB_KEY_SOURCE_TPM)
+			ks->slot[kept++] = ks->slot[i];
+	memset(&ks->slot[kept], 0, (ks->nr_slots - kept) * sizeof(slot));
+	ks->nr_slots = kept;
+	if (ks->nr_slots >= KHIB_KEYS_MAX_SLOTS) {
+		snprintf(why, why_len, "the key store has no free slot");
+		return -1;
+	}
+	if (getrandom(secret, sizeof(secret), 0) != sizeof(secret)) {
+		snprintf(why, why_len, "no random bytes: %s", strerror(errno));
+		return -1;
+	}
+	slot.tpm_pcrs = pcr_mask;
+	if (tpm2_seal(pcr_mask, secret, slot.tpm_blob, &slot.tpm_blob_len,
+		      why, why_len) == TPM2_OK &&
+	    !image_crypt_kek_key_file(secret, sizeof(secret), slot.salt, kek))
+		ret = add_slot(ks, &slot, master_key, kek);
+	image_crypt_wipe(secret, sizeof(secret));
+	image_crypt_wipe(kek, sizeof(kek));
+	return ret;
+}
+
+uint32_t key_store_tpm_pcrs(const struct khib_key_store *ks)
+{
+	for (uint32_t i = 0; i < ks->nr_slots; i++)
+		if (ks->slot[i].source == KHIB_KEY_SOURCE_TPM)
+			return ks->slot[i].tpm_pcrs;
+	return 0;
+}
+
+enum tpm2_result key_store_open_tpm(const struct khib_key_store *ks,
+				    uint8_t master_key[IMAGE_CRYPT_KEY_BYTES],
+				    char *why, size_t why_len)
+{
+	uint8_t secret[TPM2_SECRET_BYTES];
+	enum tpm2_result ret = TPM2_FAILED;
+
+	for (uint32_t i = 0; i < ks->nr_slots; i++) {
+		const struct khib_key_slot *slot = &ks->slot[i];
+
+		if (slot->source != KHIB_KEY_SOURCE_TPM)
+			continue;
+		if (slot->tpm_blob_len > sizeof(slot->tpm_blob)) {
+			snprintf(why, why_len, "the key store's TPM slot is damaged");
+			break;
+		}
+		ret = tpm2_unseal(slot->tpm_pcrs, slot->tpm_blob,
+				  slot->tpm_blob_len, secret, why, why_len);
+		if (ret == TPM2_OK &&
+		    key_store_open(ks, KHIB_KEY_SOURCE_TPM, secret,
+				   sizeof(secret), master_key)) {
+			snprintf(why, why_len,
+				 "the secret the TPM unsealed does not open the key store");
+			ret = TPM2_FAILED;
+		}
+		break;
+	}
+	image_crypt_wipe(secret, sizeof(secret));
+	return ret;
+}
+
 bool key_store_has(const struct khib_key_store *ks, uint32_t source)
 {
 	for (uint32_t i = 0; i < ks->nr_slots; i++)
 		if (ks->slot[i].source == source)
 			return true;
 	return false;
+}
+
+uint32_t key_store_sources(const struct khib_key_store *ks)
+{
+	uint32_t mask = 0;
+
+	for (uint32_t i = 0; i < ks->nr_slots; i++)
+		mask |= 1u << ks->slot[i].source;
+	return mask;
 }
 
 int key_store_open(const struct khib_key_store *ks, uint32_t source,

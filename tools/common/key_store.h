@@ -17,14 +17,13 @@
 
 #include "image_crypt.h"
 #include "khib_image.h"
+#include "tpm2_seal.h"
 
 #define KHIB_KEYS_MAGIC		0x3159454b4249484bULL	/* "KHIBKEY1" */
-#define KHIB_KEYS_VERSION	1
+#define KHIB_KEYS_VERSION	2
 #define KHIB_KEYS_MAX_SLOTS	4
 #define KHIB_KEYS_PATH		"/etc/khib/keys"
 
-#define KHIB_KEY_SOURCE_PASSPHRASE	1
-#define KHIB_KEY_SOURCE_KEY_FILE	2
 
 struct khib_key_slot {
 	uint32_t source;	/* KHIB_KEY_SOURCE_*, 0: unused */
@@ -32,6 +31,11 @@ struct khib_key_slot {
 	uint64_t kdf_mem;	/* Argon2id bytes (passphrase) */
 	uint8_t salt[IMAGE_CRYPT_SALT_BYTES];
 	struct khib_wrapped_key wrap;	/* the master key */
+	/* TPM: the PCRs the secret is sealed to, and the sealed object. */
+	uint32_t tpm_pcrs;
+	uint16_t tpm_blob_len;
+	uint16_t reserved;
+	uint8_t tpm_blob[TPM2_BLOB_MAX];
 };
 
 struct khib_key_store {
@@ -56,6 +60,22 @@ int key_store_add_key_file(struct khib_key_store *ks,
 			   const void *bytes, size_t len);
 
 /*
+ * Seal the master key by the TPM, to the current values of the PCRs of
+ * @pcr_mask, replacing any TPM slot: 0, or -1 with why set.
+ */
+int key_store_set_tpm(struct khib_key_store *ks,
+		      const uint8_t master_key[IMAGE_CRYPT_KEY_BYTES],
+		      uint32_t pcr_mask, char *why, size_t why_len);
+
+/* The master key from the TPM slot: TPM2_OK, or why it failed. */
+enum tpm2_result key_store_open_tpm(const struct khib_key_store *ks,
+				    uint8_t master_key[IMAGE_CRYPT_KEY_BYTES],
+				    char *why, size_t why_len);
+
+/* The PCRs of the store's TPM slot, 0 if it has none. */
+uint32_t key_store_tpm_pcrs(const struct khib_key_store *ks);
+
+/*
  * The master key from the first slot of @source that the secret opens:
  * 0, or -1 (no such slot, or the secret is wrong).
  */
@@ -64,6 +84,9 @@ int key_store_open(const struct khib_key_store *ks, uint32_t source,
 		   uint8_t master_key[IMAGE_CRYPT_KEY_BYTES]);
 
 bool key_store_has(const struct khib_key_store *ks, uint32_t source);
+
+/* The store's sources, bit 1 << KHIB_KEY_SOURCE_* each. */
+uint32_t key_store_sources(const struct khib_key_store *ks);
 
 /* Read and check, or write (0600, replacing atomically); -1, why set. */
 int key_store_read(const char *path, struct khib_key_store *ks, char *why,

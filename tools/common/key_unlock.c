@@ -40,9 +40,23 @@ long passphrase_ask(const char *prompt, char *buf, size_t cap)
 	return n || c == '\n' ? (long)n : -1;
 }
 
+/* The TPM's answer, or why not, said once: then the passphrase. */
+static int unseal_by_tpm(const struct khib_key_store *ks,
+			 uint8_t master_key[IMAGE_CRYPT_KEY_BYTES])
+{
+	char why[256];
+
+	if (key_store_open_tpm(ks, master_key, why, sizeof(why)) == TPM2_OK)
+		return 0;
+	printf("khib: the TPM does not give the key: %s; %s\n", why,
+	       key_store_has(ks, KHIB_KEY_SOURCE_PASSPHRASE) ?
+	       "asking for the passphrase" : "the store has no passphrase");
+	return -1;
+}
+
 int key_unlock(const char *store_path, const char *key_file, int tries,
-	       uint8_t master_key[IMAGE_CRYPT_KEY_BYTES], char *why,
-	       size_t why_len)
+	       uint8_t master_key[IMAGE_CRYPT_KEY_BYTES],
+	       uint32_t *key_sources, char *why, size_t why_len)
 {
 	struct khib_key_store ks;
 	uint8_t secret[4097];
@@ -55,6 +69,7 @@ int key_unlock(const char *store_path, const char *key_file, int tries,
 	}
 	if (key_store_read(store_path, &ks, why, why_len))
 		return -1;
+	*key_sources = key_store_sources(&ks);
 	if (key_file) {
 		len = key_file_read(key_file, secret, sizeof(secret), why,
 				    why_len);
@@ -66,6 +81,9 @@ int key_unlock(const char *store_path, const char *key_file, int tries,
 					 "the key file %s does not open the key store %s",
 					 key_file, store_path);
 		}
+	} else if (key_store_has(&ks, KHIB_KEY_SOURCE_TPM) &&
+		   !unseal_by_tpm(&ks, master_key)) {
+		ret = 0;
 	} else if (!key_store_has(&ks, KHIB_KEY_SOURCE_PASSPHRASE)) {
 		snprintf(why, why_len,
 			 "the key store %s has no passphrase; name its key file (key_file= in khib.conf)",

@@ -20,11 +20,13 @@ long passphrase_ask(const char *prompt, char *buf, size_t cap);
 
 /*
  * The master key of the store at @store_path: from @key_file if it is
- * not NULL, else from a passphrase asked up to @tries times.  0, or -1
- * with why set.
+ * not NULL, else unsealed by the TPM if the store has a TPM slot, else
+ * (or if the TPM refuses: the boot state changed) from a passphrase
+ * asked up to @tries times.  0 with @key_sources set to the store's
+ * (key_store_sources()), or -1 with why set.
  */
 int key_unlock(const char *store_path, const char *key_file, int tries,
-	       uint8_t master_key[IMAGE_CRYPT_KEY_BYTES], char *why,
-	       size_t why_len);
+	       uint8_t master_key[IMAGE_CRYPT_KEY_BYTES],
+	       uint32_t *key_sources, char *why, size_t why_len);
 
 #endif

@@ -128,6 +128,11 @@
 #define KHIB_CIPHER_XCHACHA20_POLY1305	1
 #define KHIB_CRYPT_TAG_LEN		16
 
+/* What seals the master key (the key store's slots, key_store.h). */
+#define KHIB_KEY_SOURCE_PASSPHRASE	1
+#define KHIB_KEY_SOURCE_KEY_FILE	2
+#define KHIB_KEY_SOURCE_TPM		3
+
 /* A 256-bit key sealed by another, with its random 192-bit nonce. */
 struct khib_wrapped_key {
 	uint8_t nonce[24];
@@ -136,7 +141,7 @@ struct khib_wrapped_key {
 
 struct khib_image_crypt {
 	uint32_t cipher;	/* KHIB_CIPHER_* */
-	uint32_t key_source;	/* which key source sealed the master key */
+	uint32_t key_source;	/* 1 << KHIB_KEY_SOURCE_* of each, ORed */
 	uint8_t nonce_prefix[16];	/* of every seal of this image */
 	struct khib_wrapped_key wrap;	/* the data key; zero once spent */
 	uint8_t header_tag[KHIB_CRYPT_TAG_LEN];

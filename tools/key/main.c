@@ -4,10 +4,16 @@
  * (docs/security.md).
  *
  *   khib-key init [--store PATH] [--passphrase] [--key-file FILE]
- *                 [--kdf-mib MIB] [--kdf-ops N]
+ *                 [--tpm] [--tpm-pcrs LIST] [--kdf-mib MIB] [--kdf-ops N]
  *       Make a new master key and a store that holds it sealed by a
  *       passphrase (asked twice on the terminal; Argon2id with MIB MiB,
- *       256 by default, and N passes, 3), by a key file, or by both.
+ *       256 by default, and N passes, 3), by a key file, or by both;
+ *       and with --tpm also by the TPM, to the current values of the
+ *       PCRs of LIST (7 by default: the Secure Boot state).
+ *   khib-key tpm [--store PATH] [--key-file FILE] [--tpm-pcrs LIST]
+ *       Seal the store's master key by the TPM again, to the PCRs' values
+ *       now (after a firmware or Secure Boot change), replacing the old
+ *       seal; the store is opened as by unlock.
  *   khib-key unlock [--store PATH] [--key-file FILE] --exec PROGRAM ARG...
  *       Open the store (with the key file, or a passphrase asked up to
  *       3 times) and run PROGRAM with "@KEY_INITRD@" in its arguments
@@ -16,6 +22,9 @@
  *       PROGRAM ends.  Exits with PROGRAM's status.
  *   khib-key status [--store PATH]
  *       Say which key sources the store has.
+ *
+ * A TPM seal always has a passphrase or a key file beside it: a changed
+ * boot state would otherwise lock every image.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -29,7 +38,8 @@
 #include "key_store.h"
 #include "key_unlock.h"
 
-#define USAGE "usage: khib-key init [--store PATH] [--passphrase] [--key-file FILE] [--kdf-mib MIB] [--kdf-ops N]\n" \
+#define USAGE "usage: khib-key init [--store PATH] [--passphrase] [--key-file FILE] [--tpm] [--tpm-pcrs LIST] [--kdf-mib MIB] [--kdf-ops N]\n" \
+	      "       khib-key tpm [--store PATH] [--key-file FILE] [--tpm-pcrs LIST]\n" \
 	      "       khib-key unlock [--store PATH] [--key-file FILE] --exec PROGRAM ARG...\n" \
 	      "       khib-key status [--store PATH]\n"
 
@@ -37,6 +47,8 @@ struct options {
 	const char *store;
 	const char *key_file;
 	bool passphrase;
+	bool tpm;
+	uint32_t tpm_pcrs;
 	unsigned long kdf_mib;
 	unsigned long kdf_ops;
 	char **exec;
@@ -54,6 +66,8 @@ static int parse(int argc, char **argv, struct options *o)
 		{ "store", required_argument, NULL, 's' },
 		{ "key-file", required_argument, NULL, 'k' },
 		{ "passphrase", no_argument, NULL, 'p' },
+		{ "tpm", no_argument, NULL, 't' },
+		{ "tpm-pcrs", required_argument, NULL, 'P' },
 		{ "kdf-mib", required_argument, NULL, 'm' },
 		{ "kdf-ops", required_argument, NULL, 'o' },
 		{ "exec", no_argument, NULL, 'e' },
@@ -63,7 +77,7 @@ static int parse(int argc, char **argv, struct options *o)
 	int c;
 
 	*o = (struct options){ .store = KHIB_KEYS_PATH, .kdf_mib = 256,
-			       .kdf_ops = 3 };
+			       .kdf_ops = 3, .tpm_pcrs = 1u << 7 };
 	optind = 2;
 	while ((c = getopt_long(argc, argv, "+", longs, NULL)) != -1) {
 		switch (c) {
@@ -75,6 +89,16 @@ static int parse(int argc, char **argv, struct options *o)
 			break;
 		case 'p':
 			o->passphrase = true;
+			break;
+		case 't':
+			o->tpm = true;
+			break;
+		case 'P':
+			if (tpm2_pcr_parse(optarg, &o->tpm_pcrs)) {
+				fprintf(stderr, "khib-key: --tpm-pcrs wants PCR numbers 0 to 23 such as 7 or 0,7, not '%s'\n",
+					optarg);
+				return -1;
+			}
 			break;
 		case 'm':
 		case 'o':
@@ -97,6 +121,42 @@ static int parse(int argc, char **argv, struct options *o)
 	return optind == argc ? 0 : -1;
 }
 
+/* "khib-key: WHAT /etc/khib/keys, sealed by a passphrase and the TPM (PCR 7)" */
+static void describe(const char *store, const struct khib_key_store *ks,
+		     const char *what)
+{
+	char pcrs[80], tpm[100];
+	const char *names[3];
+	int n = 0;
+
+	tpm2_pcr_list(key_store_tpm_pcrs(ks), pcrs, sizeof(pcrs));
+	snprintf(tpm, sizeof(tpm), "the TPM (PCR %s)", pcrs);
+	if (key_store_has(ks, KHIB_KEY_SOURCE_PASSPHRASE))
+		names[n++] = "a passphrase";
+	if (key_store_has(ks, KHIB_KEY_SOURCE_KEY_FILE))
+		names[n++] = "a key file";
+	if (key_store_has(ks, KHIB_KEY_SOURCE_TPM))
+		names[n++] = tpm;
+	printf("khib-key: %s %s, sealed by ", what, store);
+	for (int i = 0; i < n; i++)
+		printf("%s%s", i == 0 ? "" : i == n - 1 ? " and " : ", ",
+		       names[i]);
+	printf("\n");
+}
+
+static int seal_by_tpm(struct khib_key_store *ks,
+		       const uint8_t master_key[IMAGE_CRYPT_KEY_BYTES],
+		       uint32_t pcrs)
+{
+	char why[256];
+
+	if (!key_store_set_tpm(ks, master_key, pcrs, why, sizeof(why)))
+		return 0;
+	fprintf(stderr, "khib-key: cannot seal the key by the TPM: %s; nothing written\n",
+		why);
+	return -1;
+}
+
 static int init(const struct options *o)
 {
 	uint8_t master_key[IMAGE_CRYPT_KEY_BYTES], secret[4097];
@@ -106,8 +166,13 @@ static int init(const struct options *o)
 	int ret = 1;
 
 	if (!o->passphrase && !o->key_file) {
-		fprintf(stderr, "khib-key: init needs --passphrase, --key-file FILE or both\n");
+		fprintf(stderr, "khib-key: init needs --passphrase, --key-file FILE or both%s\n",
+			o->tpm ? " beside --tpm: a changed boot state would otherwise lock every image" : "");
 		return 2;
+	}
+	if (o->tpm && !tpm2_present()) {
+		fprintf(stderr, "khib-key: this machine has no TPM (no /dev/tpmrm0 or /dev/tpm0); nothing written\n");
+		return 1;
 	}
 	if (image_crypt_init()) {
 		fprintf(stderr, "khib-key: the cryptography library does not start\n");
@@ -146,14 +211,14 @@ static int init(const struct options *o)
 			goto out;
 		}
 	}
+	if (o->tpm && seal_by_tpm(&ks, master_key, o->tpm_pcrs))
+		goto out;
 	if (key_store_write(o->store, &ks, why, sizeof(why))) {
 		fprintf(stderr, "khib-key: %s\n", why);
 		goto out;
 	}
-	printf("khib-key: new master key in %s, sealed by %s%s%s; hibernation images will be encrypted once khib-load runs again\n",
-	       o->store, o->passphrase ? "a passphrase" : "",
-	       o->passphrase && o->key_file ? " and " : "",
-	       o->key_file ? o->key_file : "");
+	describe(o->store, &ks, "new master key in");
+	printf("khib-key: hibernation images will be encrypted once khib-load runs again\n");
 	ret = 0;
 out:
 	image_crypt_wipe(master_key, sizeof(master_key));
@@ -198,17 +263,18 @@ static int run_with_key(char **argv, int fd)
 static int unlock(const struct options *o)
 {
 	uint8_t master_key[IMAGE_CRYPT_KEY_BYTES];
+	uint32_t sources;
 	char why[512];
 	int fd, ret;
 
 	if (!o->exec)
 		return usage();
-	if (key_unlock(o->store, o->key_file, 3, master_key, why,
+	if (key_unlock(o->store, o->key_file, 3, master_key, &sources, why,
 		       sizeof(why))) {
 		fprintf(stderr, "khib-key: %s\n", why);
 		return 1;
 	}
-	fd = key_handover_make(master_key);
+	fd = key_handover_make(master_key, sources);
 	image_crypt_wipe(master_key, sizeof(master_key));
 	if (fd < 0) {
 		fprintf(stderr, "khib-key: cannot hand the key over: %s\n",
@@ -217,6 +283,44 @@ static int unlock(const struct options *o)
 	}
 	ret = run_with_key(o->exec, fd);
 	key_handover_wipe(fd);
+	return ret;
+}
+
+/* Seal the master key by the TPM again, replacing the old seal. */
+static int reseal(const struct options *o)
+{
+	uint8_t master_key[IMAGE_CRYPT_KEY_BYTES];
+	struct khib_key_store ks;
+	uint32_t sources;
+	char why[512];
+	int ret = 1;
+
+	if (!tpm2_present()) {
+		fprintf(stderr, "khib-key: this machine has no TPM (no /dev/tpmrm0 or /dev/tpm0); nothing changed\n");
+		return 1;
+	}
+	if (key_store_read(o->store, &ks, why, sizeof(why)) ||
+	    key_unlock(o->store, o->key_file, 3, master_key, &sources, why,
+		       sizeof(why))) {
+		fprintf(stderr, "khib-key: %s\n", why);
+		goto out;
+	}
+	if (!(sources & ~(1u << KHIB_KEY_SOURCE_TPM))) {
+		fprintf(stderr, "khib-key: %s has no passphrase or key file to stand in for the TPM; make a new store with khib-key init\n",
+			o->store);
+		goto out;
+	}
+	if (seal_by_tpm(&ks, master_key, o->tpm_pcrs))
+		goto out;
+	if (key_store_write(o->store, &ks, why, sizeof(why))) {
+		fprintf(stderr, "khib-key: %s\n", why);
+		goto out;
+	}
+	describe(o->store, &ks, "the master key of");
+	ret = 0;
+out:
+	image_crypt_wipe(master_key, sizeof(master_key));
+	image_crypt_wipe(&ks, sizeof(ks));
 	return ret;
 }
 
@@ -229,9 +333,7 @@ static int status(const struct options *o)
 		printf("khib-key: %s: images are stored in clear\n", why);
 		return 1;
 	}
-	printf("khib-key: %s seals the master key with%s%s\n", o->store,
-	       key_store_has(&ks, KHIB_KEY_SOURCE_PASSPHRASE) ? " a passphrase" : "",
-	       key_store_has(&ks, KHIB_KEY_SOURCE_KEY_FILE) ? " a key file" : "");
+	describe(o->store, &ks, "the master key of");
 	return 0;
 }
 
@@ -246,6 +348,8 @@ int main(int argc, char **argv)
 		return init(&o);
 	if (!strcmp(argv[1], "unlock"))
 		return unlock(&o);
+	if (!strcmp(argv[1], "tpm"))
+		return reseal(&o);
 	if (!strcmp(argv[1], "status"))
 		return status(&o);
 	return usage();

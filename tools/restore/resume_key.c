@@ -13,6 +13,7 @@
 #define PASSPHRASE_TRIES	3
 
 static uint8_t master_key[IMAGE_CRYPT_KEY_BYTES];
+static uint32_t key_sources;
 static enum { KEY_NOT_ASKED, KEY_HELD, KEY_MISSING } key_state;
 static char key_why[200];
 
@@ -41,7 +42,7 @@ static void ask_for_key(void)
 	has_file = khib_conf_get(NULL, "key_file", key_file, sizeof(key_file),
 				 why, sizeof(why));
 	if (key_unlock(path, has_file > 0 ? key_file : NULL, PASSPHRASE_TRIES,
-		       master_key, key_why, sizeof(key_why))) {
+		       master_key, &key_sources, key_why, sizeof(key_why))) {
 		key_state = KEY_MISSING;
 		return;
 	}
@@ -69,7 +70,7 @@ out:
 
 int resume_key_handover(void)
 {
-	return key_state == KEY_HELD ? key_handover_make(master_key) : -1;
+	return key_state == KEY_HELD ? key_handover_make(master_key, key_sources) : -1;
 }
 
 void resume_key_wipe(void)

@@ -74,6 +74,7 @@ struct options {
 	/* The machine's master key, handed over by khib-load: images are
 	 * encrypted (docs/security.md). */
 	uint8_t master_key[IMAGE_CRYPT_KEY_BYTES];
+	uint32_t key_sources;	/* what seals the master key */
 	bool encrypt;
 	char bad[160];		/* why the options cannot be used, or "" */
 };
@@ -202,7 +203,7 @@ static void read_options(struct options *opt)
 		opt->target_id[0] = '\0';
 	opt->inplace = flag_option(opt, "khib.inplace", true);
 	read_finish(opt);
-	switch (key_handover_take(opt->master_key)) {
+	switch (key_handover_take(opt->master_key, &opt->key_sources)) {
 	case 1:
 		opt->encrypt = true;
 		break;
@@ -433,6 +434,7 @@ static bool save_image(struct options *opt, struct physmem *pm,
 		.level = opt->level,
 		.threads = opt->threads,
 		.master_key = opt->encrypt ? opt->master_key : NULL,
+		.key_source = opt->key_sources,
 		.progress = show_progress,
 		.progress_ctx = &progress,
 	};
