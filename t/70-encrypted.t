@@ -28,31 +28,7 @@ remove_tree($work);
 make_path("$work/root/etc/khib");
 KhibQemu::open_log(\%o);
 
-sub sh { my ($cmd) = @_; system($cmd) == 0 or die "failed: $cmd\n"; }
-
-# An initramfs: the test guest's, and a key store (and key file) on top.
-sub keyed_initrd {
-	my ($name, %k) = @_;
-	my $root = "$work/$name";
-	make_path("$root/etc/khib");
-	my $conf = '';
-	if ($k{key_file}) {
-		sh("head -c 64 /dev/urandom >$root/etc/khib/hibernation.key");
-		chmod 0600, "$root/etc/khib/hibernation.key";
-		sh("$build/bin/khib-key init --store $root/etc/khib/keys --key-file $root/etc/khib/hibernation.key >/dev/null");
-		$conf = "key_file=/etc/khib/hibernation.key\n";
-	} else {
-		sh("printf 'correct horse battery\\ncorrect horse battery\\n' | $build/bin/khib-key init --store $root/etc/khib/keys --passphrase --kdf-mib 16 --kdf-ops 1 >/dev/null 2>&1");
-	}
-	open my $fh, '>', "$root/etc/khib.conf" or die;
-	print $fh $conf;
-	close $fh;
-	sh("cd $root && find . | cpio -o -H newc -R 0:0 --quiet | gzip -1 >$work/$name.cpio.gz");
-	sh("cat $build/initramfs.cpio.gz $work/$name.cpio.gz >$work/$name-initrd.gz");
-	return "$work/$name-initrd.gz";
-}
-
-my $file_initrd = keyed_initrd('keyfile', key_file => 1);
+my $file_initrd = KhibQemu::keyed_initrd(dir => $work, name => 'keyfile', key_file => 1);
 KhibQemu::create_disk(%o, disk_mib => 1536);
 
 my $b1 = KhibQemu::boot(%o, initrd => $file_initrd, append => 'khib.test=cycle:1:10');
@@ -110,7 +86,7 @@ ok(KhibQemu::find($b4, qr/^khib-restore: refusing the image on \/dev\/vda: the i
    'on a machine that encrypts, an image in clear is refused and the boot goes on');
 
 # The passphrase: asked by khib-load at boot and by khib-restore at resume.
-my $pass_initrd = keyed_initrd('passphrase');
+my $pass_initrd = KhibQemu::keyed_initrd(dir => $work, name => 'passphrase', passphrase => 'correct horse battery');
 KhibQemu::create_disk(%o, disk_mib => 1536);
 my $answers = sub { [[qr/passphrase for the hibernation image/, "wrong passphrase\n", 'prompt'],
 		     [qr/passphrase for the hibernation image/, "correct horse battery\n", 'prompt']] };

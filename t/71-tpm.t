@@ -27,26 +27,6 @@ remove_tree($work);
 make_path($work);
 KhibQemu::open_log(\%o);
 
-sub sh { my ($cmd) = @_; system($cmd) == 0 or die "failed: $cmd\n"; }
-
-# The test guest's initramfs with /etc/khib/keys on top.
-sub keyed_initrd {
-	my ($name, $store) = @_;
-	my $root = "$work/$name";
-	make_path("$root/etc/khib");
-	if (defined $store) {
-		open my $fh, '>:raw', "$root/etc/khib/keys" or die;
-		print $fh $store;
-		close $fh;
-		chmod 0600, "$root/etc/khib/keys";
-	} else {
-		sh("printf 'correct horse battery\\ncorrect horse battery\\n' | $build/bin/khib-key init --store $root/etc/khib/keys --passphrase --kdf-mib 16 --kdf-ops 1 >/dev/null 2>&1");
-	}
-	sh("cd $root && find . | cpio -o -H newc -R 0:0 --quiet | gzip -1 >$work/$name.cpio.gz");
-	sh("cat $build/initramfs.cpio.gz $work/$name.cpio.gz >$work/$name-initrd.gz");
-	return "$work/$name-initrd.gz";
-}
-
 sub lines { my ($b) = @_; join("\n", KhibQemu::grep_lines($b, qr/^(khib|KHIB)/)) }
 
 my $prompt = qr/passphrase for the hibernation image/;
@@ -55,7 +35,7 @@ sub right { [$prompt, "correct horse battery\n", 'prompt'] }
 sub wrong { [$prompt, "not the passphrase\n", 'prompt'] }
 
 KhibQemu::create_disk(%o, disk_mib => 1536);
-my $pass_initrd = keyed_initrd('passphrase');
+my $pass_initrd = KhibQemu::keyed_initrd(dir => $work, name => 'passphrase', passphrase => 'correct horse battery');
 my $s = KhibQemu::boot(%o, initrd => $pass_initrd, append => 'khib.load=0 khib.test=tpm-seal',
 		       answers => [right()]);
 my @store = map { $_->[1] } @{ $s->{lines} };
@@ -65,7 +45,8 @@ ok(KhibQemu::find($s, qr/^khib-key: the master key of \/etc\/khib\/keys, sealed 
    defined $begin && defined $end,
    'khib-key tpm seals the master key by the TPM to PCR 7')
 	or BAIL_OUT("no TPM seal:\n" . lines($s));
-my $tpm_initrd = keyed_initrd('tpm', decode_base64(join('', @store[$begin + 1 .. $end - 1])));
+my $tpm_initrd = KhibQemu::keyed_initrd(dir => $work, name => 'tpm',
+					 store => decode_base64(join('', @store[$begin + 1 .. $end - 1])));
 
 my $b1 = KhibQemu::boot(%o, initrd => $tpm_initrd, append => 'khib.test=cycle:2:10');
 ok(KhibQemu::find($b1, qr/^khib-load: hibernate kernel loaded \(.*images encrypted with the key of \/etc\/khib\/keys/) &&

@@ -110,6 +110,41 @@ sub flip_byte {
 	close $fh or die "cannot close $disk: $!\n";
 }
 
+# The test guest's initramfs with a key store on top (encrypted images,
+# docs/security.md), in $a{dir}/$a{name}-initrd.gz: made with khib-key
+# for a key file (key_file => 1: $a{dir}/$a{name}/etc/khib/hibernation.key,
+# named in khib.conf) or a passphrase (passphrase => TEXT, a cheap
+# Argon2id), or the bytes of a store made elsewhere (store => BYTES).
+sub keyed_initrd {
+	my (%a) = @_;
+	my $root = "$a{dir}/$a{name}";
+	my $run = sub { system($_[0]) == 0 or die "failed: $_[0]\n" };
+	make_path("$root/etc/khib");
+	my $keys = "$root/etc/khib/keys";
+	my $conf = '';
+	if ($a{key_file}) {
+		my $key = "$root/etc/khib/hibernation.key";
+		$run->("head -c 64 /dev/urandom >$key");
+		chmod 0600, $key;
+		$run->("$BUILD/bin/khib-key init --store $keys --key-file $key >/dev/null");
+		$conf = "key_file=/etc/khib/hibernation.key\n";
+	} elsif (defined $a{passphrase}) {
+		$run->("printf '%s\\n%s\\n' '$a{passphrase}' '$a{passphrase}' | $BUILD/bin/khib-key init --store $keys --passphrase --kdf-mib 16 --kdf-ops 1 >/dev/null 2>&1");
+	} else {
+		open my $fh, '>:raw', $keys or die "cannot write $keys: $!\n";
+		print $fh $a{store};
+		close $fh or die "cannot write $keys: $!\n";
+		chmod 0600, $keys;
+	}
+	open my $fh, '>', "$root/etc/khib.conf" or die "cannot write $root/etc/khib.conf: $!\n";
+	print $fh $conf;
+	close $fh;
+	my $initrd = "$a{dir}/$a{name}-initrd.gz";
+	$run->("cd $root && find . | cpio -o -H newc -R 0:0 --quiet | gzip -1 >$a{dir}/$a{name}.cpio.gz");
+	$run->("cat $BUILD/initramfs.cpio.gz $a{dir}/$a{name}.cpio.gz >$initrd");
+	return $initrd;
+}
+
 # Whether the file $disk holds the bytes $needle anywhere.
 sub disk_contains {
 	my ($disk, $needle) = @_;

@@ -259,6 +259,13 @@ static void measure_rates(const struct options *opt,
 	       " MiB past the image), memory copy %.0f MB/s; writer %.0f MB/s = %.0f%% of direct write, %.1f%% of memory copy; probe took %.2f s\n",
 	       disk, written >> 20, copy, writer, 100 * writer / disk,
 	       100 * writer / copy, uptime() - t0);
+	/* Encrypted: how fast one thread seals, beside the disk's rate. */
+	if (opt->encrypt) {
+		t0 = uptime();
+		copy = probe_cipher(256ULL << 20);
+		printf("khib-writer: bench: cipher %.0f MB/s on one thread (XChaCha20-Poly1305); probe took %.2f s\n",
+		       copy, uptime() - t0);
+	}
 }
 
 /*

@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "blockdev.h"
+#include "image_crypt.h"
 #include "image_format.h"
 #include "rate_probe.h"
 
@@ -86,4 +87,26 @@ double probe_memory_copy(uint64_t bytes)
 	free(a);
 	free(b);
 	return t > 0 ? done / 1e6 / t : -1;
+}
+
+double probe_cipher(uint64_t bytes)
+{
+	uint8_t *buf = malloc(PROBE_BLOCK), tag[IMAGE_CRYPT_TAG_BYTES];
+	struct image_keys keys;
+	uint64_t done = 0;
+	double t0, t;
+
+	if (!buf)
+		return -1;
+	memset(buf, 0x5a, PROBE_BLOCK);
+	image_keys_new(&keys);
+	t0 = seconds();
+	for (; done < bytes; done += PROBE_BLOCK)
+		if (image_crypt_seal(&keys, done / PROBE_BLOCK, NULL, 0, buf,
+				     PROBE_BLOCK, tag))
+			break;
+	t = seconds() - t0;
+	image_crypt_wipe(&keys, sizeof(keys));
+	free(buf);
+	return t > 0 && done >= bytes ? done / 1e6 / t : -1;
 }
