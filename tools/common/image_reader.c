@@ -201,6 +201,18 @@ enum image_verdict image_open_keyed(struct image_reader *r, const char *path,
 		return IMAGE_CORRUPT;
 	}
 	verdict = read_super(r);
+	/*
+	 * An encrypted image whose superblock keeps its checksum but fails
+	 * a check behind it was edited, not damaged (damage fails the
+	 * checksum): kept, as any change to an encrypted image is.
+	 */
+	if (verdict == IMAGE_CORRUPT && !r->unreadable &&
+	    r->sb.magic == KHIB_IMAGE_MAGIC && image_super_sealed(&r->sb) &&
+	    r->sb.state == KHIB_IMAGE_VALID &&
+	    r->sb.crypt.cipher != KHIB_CIPHER_NONE) {
+		r->encrypted = true;
+		r->seal_broken = true;
+	}
 	if (verdict == IMAGE_VALID && r->sb.crypt.cipher != KHIB_CIPHER_NONE)
 		verdict = unlock(r, master_key);
 	if (verdict == IMAGE_VALID)
