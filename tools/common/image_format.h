@@ -37,7 +37,6 @@ static inline uint64_t align_up(uint64_t x, uint64_t a)
 	return (x + a - 1) / a * a;
 }
 
-/* Chunks of an image of @nr_pages pages. */
 /* Bytes the image takes on its target: it ends with the memory map. */
 static inline uint64_t image_bytes_on_disk(const struct khib_image_super *sb)
 {
@@ -45,6 +44,7 @@ static inline uint64_t image_bytes_on_disk(const struct khib_image_super *sb)
 					     KHIB_IMAGE_ALIGN);
 }
 
+/* Chunks of an image of @nr_pages pages. */
 static inline uint64_t image_nr_chunks(uint64_t nr_pages)
 {
 	return (nr_pages + KHIB_CHUNK_PAGES - 1) / KHIB_CHUNK_PAGES;
