@@ -13,8 +13,12 @@
 #include "image_crypt.h"
 
 /*
- * Ask for a passphrase on the terminal (stdin when there is none), with
- * echo off: its length without the newline, or -1 on end of input.
+ * Ask for a passphrase: through Plymouth while it shows a boot splash;
+ * through systemd's password agents (systemd-ask-password: the console,
+ * a desktop, "systemd-tty-ask-password-agent") when there is no terminal,
+ * as in a service; else on the terminal (stdin when there is none), with
+ * echo off.  Its length without the newline, or -1 on end of input or
+ * when no one answered.
  */
 long passphrase_ask(const char *prompt, char *buf, size_t cap);
 
