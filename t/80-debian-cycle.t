@@ -1,7 +1,7 @@
 #!/usr/bin/perl
 # khib end to end on Debian 12 with systemd (scripts/debian-cycle): the
-# .deb installed with apt, the initramfs made by initramfs-tools with
-# khib's hook, an upgrade of the package that loads the new hibernate
+# .deb installed with apt, a key store sealed by a key file and the TPM
+# (swtpm), the initramfs made by initramfs-tools with khib's hook, an upgrade of the package that loads the new hibernate
 # kernel, khib-load.service at boot, "systemctl hibernate" and the
 # resume by the initramfs, with a systemd service, a tmux session and data
 # in a tmpfs and on the ext4 root surviving; hybrid-sleep and
@@ -45,8 +45,8 @@ ok($text =~ qr/boot 1: apt-get install \.\/khib_\S+\.deb, target=PARTLABEL=khib-
      'the .deb installs with apt, offline, and update-initramfs makes an initramfs');
 ok($text =~ qr/boot 1: upgraded khib (\S+) to \1\+upgrade1: khib-load\.service restarted, kexec_loaded 1/,
      'an upgrade of the package loads the new hibernate kernel (khib-load.service restarted)');
-ok($text =~ qr/initramfs \S+: \d+ KiB, holds khib-restore, khib-load, kexec/,
-     "the initramfs holds khib's tools, configuration and script");
+ok($text =~ qr/initramfs \S+: \d+ KiB, holds khib-restore, khib-load, kexec, khib.conf, the key store \(not the key file\)/,
+     "the initramfs holds khib's tools, configuration, key store and script, and not the key file");
 ok($text =~ qr/\/boot\/khib-hibernate\.bzImage is build\/hib\/arch\/x86\/boot\/bzImage's/,
      "the package's hibernate kernel is build/hib's");
 # The target was claimed when boot 1 loaded the hibernate kernel.
@@ -54,11 +54,17 @@ ok($text =~ qr/boot 2 console: .*khib-restore: \S+: no hibernation image \(an em
      'the first boot with the initramfs finds an empty khib target and boots on');
 ok($text =~ qr/boot 2: khib-load\.service active, kexec_loaded 1/,
      'khib-load.service loaded and parked the hibernate kernel at boot');
+ok($text =~ qr/boot 2: a service asked the passphrase through systemd-ask-password; the tty agent answered; khib-key unlock succeeded/,
+   'a passphrase asked by a service (no terminal) goes through systemd-ask-password and its agents');
 for my $i (1 .. $cycles) {
 	my $tag = "cycle $i/$cycles";
 	ok($text =~ qr/\Q$tag\E: systemctl hibernate -> QEMU exited \(status 0\), parked hibernate kernel entered/,
 	     "$tag: systemctl hibernate entered the parked hibernate kernel, which powered off");
+	ok($text =~ qr/\Q$tag\E: systemctl hibernate -> QEMU exited \(status 0\), .*, image encrypted$/m,
+	     "$tag: the image is encrypted (khib-load opened the key store with the key file)");
 	ok($text =~ qr/\Q$tag\E: resumed, the shell answers/, "$tag: the initramfs resumed the image");
+	ok($text =~ qr/\Q$tag\E: at resume the TPM gave the key \(the initramfs holds no key file\)/,
+	     "$tag: at resume the TPM (swtpm) gave the key, no passphrase asked");
 	ok($text =~ qr/\Q$tag\E: khib-load\.service reloaded after the resume$/m,
 	     "$tag: khib-load.service loaded the hibernate kernel again");
 	ok($text =~ qr/\Q$tag\E: \/sys\/power\/kexec_last: status=resumed image_pages=\d+ bytes_written=\d+ write_ms=\d+; kernel log: PM: hibernation: kexec: resumed from an image of \d+ pages/,

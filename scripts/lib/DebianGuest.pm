@@ -25,6 +25,7 @@ use IO::Select;
 use IPC::Open3;
 use Symbol qw(gensym);
 use Time::HiRes qw(time);
+use Swtpm;
 
 sub new {
 	my ($class, %o) = @_;
@@ -73,9 +74,12 @@ sub fail {
 
 # Start QEMU.  %b: kernel, initrd (optional), append (the whole kernel
 # command line), drives (a list of -drive values), mem, cpus, accel,
-# extra (more QEMU arguments).  The console is QEMU's stdio.
+# extra (more QEMU arguments), tpm (a directory for a TPM's state,
+# Swtpm.pm).  The console is QEMU's stdio.
 sub boot {
 	my ($self, %b) = @_;
+	Swtpm::stop(delete $self->{swtpm});
+	$self->{swtpm} = $b{tpm} ? Swtpm::start($b{tpm}) : undef;
 	my @cmd = (
 		'qemu-system-x86_64', '-accel', $b{accel} // $self->{accel},
 		'-m', $b{mem} // $self->{mem}, '-smp', $b{cpus} // $self->{cpus},
@@ -86,6 +90,7 @@ sub boot {
 		'-append', $b{append},
 		(map { ('-drive', $_) } @{ $b{drives} // [] }),
 		@{ $b{extra} // [] },
+		($b{tpm} ? Swtpm::qemu_args($b{tpm}) : ()),
 	);
 	$self->{boots}++;
 	$self->{start} = time;
@@ -241,6 +246,7 @@ sub wait_exit {
 	waitpid $self->{pid}, 0;
 	my $exit = $? >> 8;
 	$self->{pid} = undef;
+	Swtpm::stop(delete $self->{swtpm});
 	my $t = $self->elapsed;
 	$self->log(sprintf "=== qemu exited after %.1f s, status %d", $t, $exit);
 	return ($exit, $t);
@@ -252,6 +258,7 @@ sub kill_qemu {
 	kill 'KILL', $self->{pid};
 	waitpid $self->{pid}, 0;
 	$self->{pid} = undef;
+	Swtpm::stop(delete $self->{swtpm});
 }
 
 sub DESTROY {

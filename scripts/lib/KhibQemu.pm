@@ -12,6 +12,7 @@ use IO::Select;
 use IO::Socket::UNIX;
 use POSIX qw(WNOHANG);
 use Time::HiRes qw(time);
+use Swtpm;
 
 our $TOP = abs_path(dirname(__FILE__) . '/../..');
 our $BUILD = "$TOP/build";
@@ -219,7 +220,7 @@ sub log_line {
 # boot to boot as a machine's TPM is; its PCRs start afresh each boot.
 sub boot {
 	my (%o) = @_;
-	my $swtpm = $o{tpm} ? start_swtpm($o{tpm}) : undef;
+	my $swtpm = $o{tpm} ? Swtpm::start($o{tpm}) : undef;
 	$o{machine} //= 'virtio';
 	my $target = $MACHINES{$o{machine}}{target}
 		// die "unknown machine $o{machine}\n";
@@ -237,9 +238,7 @@ sub boot {
 		machine_args(%o),
 		($o{monitor} ? ('-monitor', "unix:$o{monitor},server=on,wait=off") : ()),
 		@{ $o{qemu_args} // [] },
-		($o{tpm} ? ('-chardev', "socket,id=chrtpm,path=$o{tpm}/swtpm.sock",
-			    '-tpmdev', 'emulator,id=tpm0,chardev=chrtpm',
-			    '-device', 'tpm-tis,tpmdev=tpm0') : ()),
+		($o{tpm} ? Swtpm::qemu_args($o{tpm}) : ()),
 		# Debugging: more QEMU arguments, e.g. "-d cpu_reset -D reset.log".
 		split(' ', $ENV{KHIB_QEMU_ARGS} // ''),
 	);
@@ -317,10 +316,7 @@ sub boot {
 	close $out;
 	close $typed_w if $typed_w;
 	my $status = $?;
-	if ($swtpm) {
-		kill 'TERM', $swtpm;
-		waitpid($swtpm, 0);
-	}
+	Swtpm::stop($swtpm);
 	my $seconds = time - $start;
 	log_line(\%o, sprintf("=== qemu exited after %.1f s, status %d%s",
 			      $seconds, $status >> 8,
@@ -333,28 +329,6 @@ sub boot {
 		timed_out => $timed_out,
 		killed => $killed,
 	};
-}
-
-# swtpm for one boot: it ends when QEMU closes its socket.
-sub start_swtpm {
-	my ($dir) = @_;
-	make_path($dir);
-	my $sock = "$dir/swtpm.sock";
-	unlink $sock;
-	my $pid = fork // die "cannot fork: $!\n";
-	if (!$pid) {
-		open STDIN, '<', '/dev/null';
-		open STDOUT, '>>', "$dir/swtpm.log";
-		open STDERR, '>&', \*STDOUT;
-		exec('swtpm', 'socket', '--tpm2', '--tpmstate', "dir=$dir",
-		     '--ctrl', "type=unixio,path=$sock", '--terminate')
-			or die "cannot run swtpm (apt-get install swtpm): $!\n";
-	}
-	for (1 .. 100) {
-		return $pid if -S $sock;
-		select(undef, undef, undef, 0.05);
-	}
-	die "swtpm did not make its socket $sock; see $dir/swtpm.log\n";
 }
 
 # Run one command on the monitor of the QEMU that boot() started with
