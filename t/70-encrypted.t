@@ -16,6 +16,7 @@ use warnings;
 use FindBin;
 use lib "$FindBin::Bin/../scripts/lib";
 use File::Path qw(make_path remove_tree);
+use JSON::PP ();
 use Test::More;
 use KhibQemu;
 
@@ -44,6 +45,20 @@ my $secret = 'KHIB-SECRET-IN-MEMORY-0123456789abcdef';
 my $key_bytes = do { local $/; open my $fh, '<:raw', "$work/keyfile/etc/khib/hibernation.key" or die; <$fh> };
 ok(!KhibQemu::disk_contains($o{disk}, $secret) && !KhibQemu::disk_contains($o{disk}, $key_bytes),
    'the target holds neither a secret the guest had in memory nor its key file');
+# The operator's view, with the machine's key (khib.conf names it).
+{
+	open my $conf, '>', "$work/inspect.conf" or die;
+	print $conf "key_store=$work/keyfile/etc/khib/keys\nkey_file=$work/keyfile/etc/khib/hibernation.key\n";
+	close $conf;
+	local $ENV{KHIB_CONF} = "$work/inspect.conf";
+	like(KhibQemu::inspect(%o, inspect_args => '--key --check -v'),
+	     qr/valid image of \d+ pages .*; data checked\n(?s:.*)encrypted \(XChaCha20-Poly1305\), the master key sealed by a key file/,
+	     'khib-inspect --key opens the image with the key file and checks every seal');
+}
+my $json = JSON::PP::decode_json(KhibQemu::inspect(%o, inspect_args => '--json'));
+ok($json->{verdict} eq 'refused' && $json->{encryption}{cipher} eq 'xchacha20-poly1305' &&
+   "@{$json->{encryption}{key_sources}}" eq 'key_file' && !$json->{encryption}{opened},
+   'khib-inspect --json: encrypted with XChaCha20-Poly1305, sealed by a key file, not opened without --key');
 
 # A byte of the sealed data changed (an attacker, or damage): refused
 # before any page reaches the kernel, and kept; undone, it resumes.

@@ -371,9 +371,10 @@ sub grep_lines {
 }
 
 # What khib-inspect says about the disk image.
+# khib-inspect on the disk; $o{inspect_args}: its options (e.g. --key).
 sub inspect {
 	my (%o) = @_;
-	my $text = `$BUILD/bin/khib-inspect $o{disk} 2>&1`;
+	my $text = `$BUILD/bin/khib-inspect @{[$o{inspect_args} // '']} $o{disk} 2>&1`;
 	chomp $text;
 	return $text;
 }

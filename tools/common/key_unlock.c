@@ -10,6 +10,7 @@
 
 #include "key_store.h"
 #include "key_unlock.h"
+#include "khib_conf.h"
 
 static long passphrase_ask_terminal(const char *prompt, char *buf,
 				    size_t cap);
@@ -236,4 +237,25 @@ out:
 	image_crypt_wipe(secret, sizeof(secret));
 	image_crypt_wipe(&ks, sizeof(ks));
 	return ret;
+}
+
+void key_store_configured(char *path, size_t len)
+{
+	char why[256];
+
+	if (khib_conf_get(NULL, "key_store", path, len, why, sizeof(why)) <= 0)
+		snprintf(path, len, "%s", KHIB_KEYS_PATH);
+}
+
+int key_unlock_configured(int tries, uint8_t master_key[IMAGE_CRYPT_KEY_BYTES],
+			  uint32_t *key_sources, char *why, size_t why_len)
+{
+	char path[512], key_file[512], conf_why[256];
+	int has_file;
+
+	key_store_configured(path, sizeof(path));
+	has_file = khib_conf_get(NULL, "key_file", key_file, sizeof(key_file),
+				 conf_why, sizeof(conf_why));
+	return key_unlock(path, has_file > 0 ? key_file : NULL, tries,
+			  master_key, key_sources, why, why_len);
 }

@@ -103,6 +103,23 @@ static void valid_image(FILE *f, const struct image_reader *r,
 	fprintf(f, "},\n");
 }
 
+/* An encrypted image: its cipher, what sealed its key, and if it opened. */
+static void encryption(FILE *f, const struct image_reader *r)
+{
+	static const char *const sources[] = { NULL, "passphrase",
+					       "key_file", "tpm" };
+	const char *sep = "";
+
+	fprintf(f, "  \"encryption\": {\"cipher\": \"xchacha20-poly1305\", \"key_sources\": [");
+	for (uint32_t s = 1; s < sizeof(sources) / sizeof(*sources); s++)
+		if (r->sb.crypt.key_source & (1u << s)) {
+			fprintf(f, "%s\"%s\"", sep, sources[s]);
+			sep = ", ";
+		}
+	fprintf(f, "], \"opened\": %s},\n",
+		r->locked || !r->encrypted ? "false" : "true");
+}
+
 void inspect_json(FILE *f, const char *path, enum image_verdict v,
 		  const struct image_reader *r, const char *data)
 {
@@ -112,6 +129,8 @@ void inspect_json(FILE *f, const char *path, enum image_verdict v,
 	fprintf(f, ",\n  \"verdict\": \"%s\",\n", verdict_name(v));
 	if (v == IMAGE_VALID)
 		valid_image(f, r, data);
+	if (r->encrypted)
+		encryption(f, r);
 	fprintf(f, "  \"reason\": ");
 	if (v == IMAGE_VALID && (!data || !data[0]))
 		fprintf(f, "null");

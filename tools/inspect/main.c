@@ -2,9 +2,11 @@
 /*
  * khib-inspect: say what a khib image target holds, in one line, with -v
  * in detail, or with --json as one object (docs/inspect-json.md); --check
- * also reads and verifies every chunk of the data.  Reads only; works on a
- * block device or a disk image file, by default the configured target
- * (khib.resume=, or /etc/khib.conf).
+ * also reads and verifies every chunk of the data.  --key opens an
+ * encrypted image with the machine's key, as a resume would (the key file
+ * of khib.conf, the TPM or a passphrase), so that --check opens every
+ * seal.  Reads only; works on a block device or a disk image file, by
+ * default the configured target (khib.resume=, or /etc/khib.conf).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -14,7 +16,32 @@
 
 #include "image_reader.h"
 #include "json.h"
+#include "key_unlock.h"
 #include "khib_conf.h"
+
+static const char *const source_names[] = {
+	[KHIB_KEY_SOURCE_PASSPHRASE] = "a passphrase",
+	[KHIB_KEY_SOURCE_KEY_FILE] = "a key file",
+	[KHIB_KEY_SOURCE_TPM] = "the TPM",
+};
+
+/* "encrypted (XChaCha20-Poly1305), its key sealed by a passphrase, the TPM" */
+static void print_crypt(const struct khib_image_super *sb)
+{
+	const char *sep = "";
+
+	if (sb->crypt.cipher == KHIB_CIPHER_NONE) {
+		printf("  in clear\n");
+		return;
+	}
+	printf("  encrypted (XChaCha20-Poly1305), the master key sealed by");
+	for (uint32_t s = 1; s < sizeof(source_names) / sizeof(*source_names); s++)
+		if (sb->crypt.key_source & (1u << s)) {
+			printf("%s %s", sep, source_names[s]);
+			sep = ",";
+		}
+	printf("%s\n", *sep ? "" : " an unrecorded source");
+}
 
 static void print_details(const struct khib_image_super *sb)
 {
@@ -40,6 +67,7 @@ static void print_details(const struct khib_image_super *sb)
 	printf("  compression %s level %d, written in %u ms\n",
 	       sb->compressor == KHIB_ENC_ZSTD ? "zstd" : "none", sb->level,
 	       sb->write_ms);
+	print_crypt(sb);
 }
 
 /* Read and verify every chunk, as a restore would; "" if all is well. */
@@ -55,15 +83,17 @@ static const char *check_data(struct image_reader *r)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: khib-inspect [-v | --json] [--check] [DEVICE-OR-FILE]\n");
+	fprintf(stderr, "usage: khib-inspect [-v | --json] [--check] [--key] [DEVICE-OR-FILE]\n");
 	return 2;
 }
 
 int main(int argc, char **argv)
 {
-	bool verbose = false, json = false, check = false;
+	bool verbose = false, json = false, check = false, keyed = false;
+	uint8_t master_key[IMAGE_CRYPT_KEY_BYTES];
 	const char *path = NULL, *data = NULL;
-	char target[256], name[256];
+	char target[256], name[256], why[256];
+	uint32_t sources;
 	struct image_reader r;
 	enum image_verdict v;
 
@@ -74,6 +104,8 @@ int main(int argc, char **argv)
 			json = true;
 		else if (!strcmp(argv[i], "--check"))
 			check = true;
+		else if (!strcmp(argv[i], "--key"))
+			keyed = true;
 		else if (argv[i][0] == '-' || path)
 			return usage();
 		else
@@ -91,7 +123,13 @@ int main(int argc, char **argv)
 		}
 		path = target;
 	}
-	v = image_open(&r, path, false);
+	if (keyed && key_unlock_configured(3, master_key, &sources, why,
+					   sizeof(why))) {
+		fprintf(stderr, "khib-inspect: %s\n", why);
+		return 2;
+	}
+	v = image_open_keyed(&r, path, false, keyed ? master_key : NULL);
+	image_crypt_wipe(master_key, sizeof(master_key));
 	if (v == IMAGE_VALID && check)
 		data = check_data(&r);
 	if (json) {

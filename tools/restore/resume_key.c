@@ -6,7 +6,6 @@
 #include "key_handover.h"
 #include "key_store.h"
 #include "key_unlock.h"
-#include "khib_conf.h"
 #include "resume_key.h"
 
 /* Three passphrases, then the boot stops with the image kept. */
@@ -17,36 +16,20 @@ static uint32_t key_sources;
 static enum { KEY_NOT_ASKED, KEY_HELD, KEY_MISSING } key_state;
 static char key_why[200];
 
-static void store_path(char *path, size_t len)
-{
-	char why[256];
-
-	if (khib_conf_get(NULL, "key_store", path, len, why, sizeof(why)) <= 0)
-		snprintf(path, len, "%s", KHIB_KEYS_PATH);
-}
-
 bool resume_key_configured(void)
 {
 	char path[512];
 
-	store_path(path, sizeof(path));
+	key_store_configured(path, sizeof(path));
 	return access(path, F_OK) == 0;
 }
 
 static void ask_for_key(void)
 {
-	char path[512], key_file[512], why[256];
-	int has_file;
-
-	store_path(path, sizeof(path));
-	has_file = khib_conf_get(NULL, "key_file", key_file, sizeof(key_file),
-				 why, sizeof(why));
-	if (key_unlock(path, has_file > 0 ? key_file : NULL, PASSPHRASE_TRIES,
-		       master_key, &key_sources, key_why, sizeof(key_why))) {
-		key_state = KEY_MISSING;
-		return;
-	}
-	key_state = KEY_HELD;
+	key_state = key_unlock_configured(PASSPHRASE_TRIES, master_key,
+					  &key_sources, key_why,
+					  sizeof(key_why)) ? KEY_MISSING :
+							     KEY_HELD;
 }
 
 enum image_verdict resume_key_open(struct image_reader *r,
