@@ -7,6 +7,8 @@
 # by the same key store spliced in; the last chunk dropped.  Each time
 # the next boot refuses the image before resuming anything, keeps it and
 # stops; the edit undone, the image resumes with every byte verified.
+# Resumed or discarded, the image is spent and unreadable, and the
+# target holds neither the key file nor a secret of the guest's memory.
 use strict;
 use warnings;
 use FindBin;
@@ -62,4 +64,19 @@ ok(KhibQemu::find($b2, qr/^KHIB-RESUMED 1$/) &&
    KhibQemu::find($b2, qr/^KHIB-VERIFY 1 files=ok anon=ok process=ok/),
    'every edit undone: the image resumes, every byte verified')
 	or diag(lines($b2));
+like(KhibQemu::inspect(%o), qr/spent, unreadable/, 'resumed, the image is spent and unreadable');
+
+# Discarded (noresume): its key erased as well.
+my $b3 = KhibQemu::boot(%cycle);
+my $b4 = KhibQemu::boot(%cycle, append => 'khib.test=report noresume');
+ok(KhibQemu::find($b3, qr/^khib-writer: image safe on \S+; powering off$/) &&
+   KhibQemu::find($b4, qr/^khib-restore: noresume given; the image on \/dev\/vda.* is discarded$/) &&
+   KhibQemu::find($b4, qr/^KHIB-NORMAL-BOOT$/),
+   'another image, discarded with noresume: the boot goes on')
+	or diag(lines($b4));
+my $key_bytes = do { local $/; open my $fh, '<:raw', "$work/keyfile/etc/khib/hibernation.key" or die; <$fh> };
+like(KhibQemu::inspect(%o), qr/spent, unreadable/, 'discarded, the image is spent and unreadable');
+ok(!KhibQemu::disk_contains($o{disk}, $key_bytes) &&
+   !KhibQemu::disk_contains($o{disk}, 'KHIB-SECRET-IN-MEMORY-0123456789abcdef'),
+   'the target holds neither the key file nor a secret of the guest\'s memory');
 done_testing();
