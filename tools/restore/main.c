@@ -439,8 +439,8 @@ static bool inplace_possible(const struct image_reader *r, char *why,
  * Hand the image to the hibernate kernel, which restores it in place:
  * "khib-load -R" boots it with kexec.  Returns only on failure.
  */
-static int restore_in_place(struct image_reader *r, const char *device,
-			    const char *because)
+static int hand_to_hibernate_kernel(struct image_reader *r,
+				    const char *device, const char *because)
 {
 	char why[600], mib[24];
 	uint64_t lent = lent_mib(r);
@@ -508,7 +508,7 @@ static int not_loaded(struct image_reader *r, const char *device,
 		 "%s: the kernel has too little memory to load the image", why);
 	snapshot_feed_abort(feed);
 	image_stop_stream(r);
-	return restore_in_place(r, device, because);
+	return hand_to_hibernate_kernel(r, device, because);
 }
 
 static int restore(const char *device)
@@ -572,13 +572,13 @@ static int restore(const char *device)
 	if (given < 0)
 		printf("khib-restore: ignoring khib.inplace=: expected 1 or 0\n");
 	if (given > 0 && in_place)
-		return restore_in_place(&r, device, "khib.inplace given");
+		return hand_to_hibernate_kernel(&r, device, "khib.inplace given");
 	/* khib.inplace=0: the kernel's own ENOMEM decides, not our estimate. */
 	if (given <= 0 && !image_fits_now(&r, r.why, sizeof(r.why))) {
 		char because[300];
 
 		snprintf(because, sizeof(because), "%s", r.why);
-		return restore_in_place(&r, device, because);
+		return hand_to_hibernate_kernel(&r, device, because);
 	}
 	/* Its buffers are taken before the kernel takes the image's memory. */
 	if (image_start_stream(&r)) {
