@@ -59,27 +59,6 @@ uint64_t inplace_destination(const struct khib_image_redirect *redirects,
 	return r ? r->src_pfn : UINT64_MAX;
 }
 
-static bool in_image(const struct pfn_chunk *chunks, size_t nr, uint64_t pfn)
-{
-	size_t lo = 0, hi = nr;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		const struct pfn_chunk *c = &chunks[mid];
-
-		if (pfn < c->start_pfn) {
-			hi = mid;
-		} else if (pfn >= c->start_pfn + c->nr_pfns) {
-			lo = mid + 1;
-		} else {
-			uint64_t bit = pfn - c->start_pfn;
-
-			return c->words[bit / 64] & (1ULL << (bit % 64));
-		}
-	}
-	return false;
-}
-
 static int add_move(struct inplace_plan *plan, size_t *cap, uint64_t dst,
 		    uint64_t src)
 {
@@ -144,7 +123,8 @@ static int place_segment(struct inplace_plan *plan,
 		goto out;
 	}
 	for (size_t i = 0; i < in->nr_redirects; i++)
-		if (!in_image(in->chunks, in->nr_chunks, in->redirects[i].pfn))
+		if (!pfn_chunks_test(in->chunks, in->nr_chunks,
+				     in->redirects[i].pfn))
 			spare[nr++] = in->redirects[i].src_pfn;
 	for (size_t i = 0; i < in->nr_free; i++)
 		spare[nr++] = in->free_pfns[i];
@@ -152,7 +132,7 @@ static int place_segment(struct inplace_plan *plan,
 	for (size_t i = 0; i < nr; i++) {
 		if (i && spare[i] == spare[i - 1])
 			continue;	/* listed twice */
-		if (in_image(in->chunks, in->nr_chunks, spare[i]) ||
+		if (pfn_chunks_test(in->chunks, in->nr_chunks, spare[i]) ||
 		    in_ranges(own, nr_own, spare[i]))
 			continue;
 		plan->spare++;
@@ -215,7 +195,7 @@ int inplace_plan_make(struct inplace_plan *plan,
 			continue;
 		r = find_redirect(redirects, nr_redirects, pfn);
 		if (!r || in_ranges(own, nr_own, r->src_pfn) ||
-		    in_image(chunks, nr_chunks, r->src_pfn)) {
+		    pfn_chunks_test(chunks, nr_chunks, r->src_pfn)) {
 			snprintf(why, why_len,
 				 "image page %#" PRIx64 " lies in the restoring kernel's memory and has no place outside it",
 				 pfn);

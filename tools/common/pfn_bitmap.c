@@ -102,6 +102,28 @@ bool pfn_chunks_check(const struct pfn_chunk *chunks, size_t nr_chunks,
 	return true;
 }
 
+bool pfn_chunks_test(const struct pfn_chunk *chunks, size_t nr_chunks,
+		     uint64_t pfn)
+{
+	size_t lo = 0, hi = nr_chunks;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct pfn_chunk *c = &chunks[mid];
+
+		if (pfn < c->start_pfn) {
+			hi = mid;
+		} else if (pfn >= c->start_pfn + c->nr_pfns) {
+			lo = mid + 1;
+		} else {
+			uint64_t bit = pfn - c->start_pfn;
+
+			return c->words[bit / 64] & (1ULL << (bit % 64));
+		}
+	}
+	return false;
+}
+
 uint64_t pfn_chunks_rank(const struct pfn_chunk *chunks, size_t nr_chunks,
 			 uint64_t pfn)
 {

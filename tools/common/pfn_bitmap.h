@@ -40,6 +40,10 @@ void pfn_walk_init(struct pfn_walk *walk, const struct pfn_chunk *chunks,
 		   size_t nr_chunks);
 uint64_t pfn_walk_next(struct pfn_walk *walk);
 
+/* Whether @pfn's bit is set in @chunks (checked ones): a binary search. */
+bool pfn_chunks_test(const struct pfn_chunk *chunks, size_t nr_chunks,
+		     uint64_t pfn);
+
 /*
  * The position of @pfn among the set bits of @chunks (checked ones), or
  * PFN_WALK_END if its bit is not set.

@@ -273,21 +273,7 @@ static int cmp_redirect(const void *a, const void *b)
 
 bool descriptor_page_saved(const struct descriptor_view *view, uint64_t pfn)
 {
-	size_t lo = 0, hi = view->nr_chunks;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		const struct pfn_chunk *c = &view->chunks[mid];
-
-		if (pfn < c->start_pfn)
-			hi = mid;
-		else if (pfn >= c->start_pfn + c->nr_pfns)
-			lo = mid + 1;
-		else
-			return c->words[(pfn - c->start_pfn) / 64] &
-			       (1ULL << ((pfn - c->start_pfn) % 64));
-	}
-	return false;
+	return pfn_chunks_test(view->chunks, view->nr_chunks, pfn);
 }
 
 static bool redirected(const struct descriptor_view *v, uint64_t pfn)
