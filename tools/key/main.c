@@ -218,6 +218,8 @@ static int init(const struct options *o)
 		goto out;
 	}
 	describe(o->store, &ks, "new master key in");
+	if (!o->passphrase && !o->tpm)
+		printf("khib-key: only the key file opens this store: a resume needs it where the initramfs can read it (Debian's initramfs holds the store, never the key file); add --passphrase or --tpm to resume without it\n");
 	printf("khib-key: hibernation images will be encrypted once khib-load runs again\n");
 	ret = 0;
 out:
