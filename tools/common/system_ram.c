@@ -2,49 +2,47 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <string.h>
 
+#include "iomem.h"
 #include "system_ram.h"
+
+#define IOMEM_MAX	1024
 
 int system_ram_ranges(struct khib_image_range *ranges, size_t max)
 {
-	FILE *f = fopen("/proc/iomem", "r");
-	unsigned long long start, end, run_start = 0, run_end = 0;
+	static struct iomem_entry entries[IOMEM_MAX];
+	uint64_t run_start = 0, run_end = 0;
 	bool in_run = false;
-	char line[256], name[64];
+	int nr = iomem_read(entries, IOMEM_MAX);
 	size_t n = 0;
-	int error = 0;
 
-	if (!f)
+	if (nr < 0)
 		return -1;
 	/* Runs of touching entries, in bytes, then in whole pages. */
-	for (;;) {
-		bool more = fgets(line, sizeof(line), f);
+	for (int i = 0; i <= nr; i++) {
+		bool more = i < nr;
+		const struct iomem_entry *e = &entries[i];
 
-		/* Top-level entries only: no indentation. */
-		if (more && (line[0] == ' ' ||
-			     sscanf(line, "%llx-%llx : %63[^\n]", &start, &end,
-				    name) != 3 ||
-			     strcmp(name, "System RAM")))
+		if (more && strcmp(e->type, "System RAM"))
 			continue;
-		if (more && in_run && start == run_end + 1) {
-			run_end = end;
+		if (more && in_run && e->start == run_end) {
+			run_end = e->end;
 			continue;
 		}
-		if (more && in_run && start <= run_end) {
-			error = EINVAL;
-			break;
+		if (more && in_run && e->start < run_end) {
+			errno = EINVAL;
+			return -1;
 		}
 		if (in_run) {
 			uint64_t first = (run_start + KHIB_PAGE_SIZE - 1) /
 					 KHIB_PAGE_SIZE;
-			uint64_t last = (run_end + 1) / KHIB_PAGE_SIZE;
+			uint64_t last = run_end / KHIB_PAGE_SIZE;
 
 			if (first < last) {
 				if (n == max) {
-					error = E2BIG;
-					break;
+					errno = E2BIG;
+					return -1;
 				}
 				ranges[n].start_pfn = first;
 				ranges[n].end_pfn = last;
@@ -53,14 +51,9 @@ int system_ram_ranges(struct khib_image_range *ranges, size_t max)
 		}
 		if (!more)
 			break;
-		run_start = start;
-		run_end = end;
+		run_start = e->start;
+		run_end = e->end;
 		in_run = true;
-	}
-	fclose(f);
-	if (error) {
-		errno = error;
-		return -1;
 	}
 	return (int)n;
 }

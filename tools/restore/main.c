@@ -26,6 +26,9 @@
  *                                  print the KiB khib-load must lend the
  *                                  hibernate kernel on CPUS CPUs writing at
  *                                  zstd LEVEL, on this machine (lend_plan.h)
+ *   khib-restore --memmap BYTES    print the memmap= options the hibernate
+ *                                  kernel boots with, its RAM clipped to
+ *                                  BYTES (hib_memmap.h; for khib-load)
  *   khib-restore --conf KEY        print KEY's value in /etc/khib.conf, or
  *                                  nothing if it is not set; status 2 and
  *                                  the bad line if the file is invalid
@@ -73,6 +76,7 @@
 
 #include "cmdline.h"
 #include "conf_query.h"
+#include "hib_memmap.h"
 #include "image_reader.h"
 #include "inplace_plan.h"
 #include "khib_conf.h"
@@ -740,6 +744,31 @@ static int print_lend_need(const char *cpus_arg, const char *level_arg)
 	return 0;
 }
 
+/* --memmap: the hibernate kernel's memory map, for khib-load. */
+static int print_memmap(const char *limit_arg)
+{
+	static struct iomem_entry entries[1024];
+	static char memmap[16384];
+	char *end;
+	unsigned long long limit = strtoull(limit_arg, &end, 0);
+	int n;
+
+	if (*end || end == limit_arg || limit < (1ULL << 20)) {
+		fprintf(stderr, "khib-restore: --memmap wants the bytes lent, 1 MiB or more\n");
+		return BAD_USAGE;
+	}
+	n = iomem_read(entries, sizeof(entries) / sizeof(*entries));
+	if (n <= 0 || hib_memmap(entries, (size_t)n, limit, memmap,
+				 sizeof(memmap))) {
+		fprintf(stderr, "khib-restore: cannot make the hibernate kernel's memory map from /proc/iomem: %s\n",
+			n < 0 ? strerror(errno) : n == 0 ? "it is empty" :
+			"too many entries");
+		return EXIT_FAILURE;
+	}
+	printf("%s\n", memmap);
+	return 0;
+}
+
 /* --target: the device a name or the configuration names, for scripts. */
 static int print_target(const char *given)
 {
@@ -790,10 +819,12 @@ int main(int argc, char **argv)
 		return print_lend_need(argv[2], argv[3]);
 	if (argc == 3 && !strcmp(argv[1], "--conf"))
 		return conf_query(argv[2]);
+	if (argc == 3 && !strcmp(argv[1], "--memmap"))
+		return print_memmap(argv[2]);
 	if (argc == 2 && argv[1][0] != '-')
 		return restore(argv[1]);
 	if (argc != 1) {
-		fprintf(stderr, "usage: khib-restore [DEVICE] | --check DEVICE | --pending DEVICE | --identity DEVICE | --claim DEVICE | --format DEVICE | --discard DEVICE [WHY] | --target [NAME] | --lend-kib CPUS LEVEL | --conf KEY\n");
+		fprintf(stderr, "usage: khib-restore [DEVICE] | --check DEVICE | --pending DEVICE | --identity DEVICE | --claim DEVICE | --format DEVICE | --discard DEVICE [WHY] | --target [NAME] | --lend-kib CPUS LEVEL | --memmap BYTES | --conf KEY\n");
 		return BAD_USAGE;
 	}
 	if (!khib_configured_target(device, sizeof(device), name,
