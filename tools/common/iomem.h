@@ -13,6 +13,8 @@
 #include <stdio.h>
 
 #define IOMEM_TYPE_LEN	48
+/* Top-level entries a reader takes; machines have tens to hundreds. */
+#define IOMEM_MAX_ENTRIES	1024
 
 struct iomem_entry {
 	uint64_t start;		/* first byte */

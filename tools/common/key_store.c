@@ -192,6 +192,32 @@ uint32_t key_store_sources(const struct khib_key_store *ks)
 	return mask;
 }
 
+void key_sources_text(uint32_t mask, uint32_t tpm_pcrs, char *buf,
+		      size_t len)
+{
+	char pcrs[80], tpm[100];
+	const char *names[3];
+	size_t used = 0;
+	int n = 0;
+
+	tpm2_pcr_list(tpm_pcrs, pcrs, sizeof(pcrs));
+	snprintf(tpm, sizeof(tpm), tpm_pcrs ? "the TPM (PCR %s)" : "the TPM",
+		 pcrs);
+	if (mask & 1u << KHIB_KEY_SOURCE_PASSPHRASE)
+		names[n++] = "a passphrase";
+	if (mask & 1u << KHIB_KEY_SOURCE_KEY_FILE)
+		names[n++] = "a key file";
+	if (mask & 1u << KHIB_KEY_SOURCE_TPM)
+		names[n++] = tpm;
+	buf[0] = '\0';
+	for (int i = 0; i < n && used < len; i++)
+		used += (size_t)snprintf(buf + used, len - used, "%s%s",
+					 i == 0 ? "" : i == n - 1 ? " and " : ", ",
+					 names[i]);
+	if (!n)
+		snprintf(buf, len, "an unrecorded source");
+}
+
 int key_store_open(const struct khib_key_store *ks, uint32_t source,
 		   const void *secret, size_t len,
 		   uint8_t master_key[IMAGE_CRYPT_KEY_BYTES])

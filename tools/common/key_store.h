@@ -88,6 +88,13 @@ bool key_store_has(const struct khib_key_store *ks, uint32_t source);
 /* The store's sources, bit 1 << KHIB_KEY_SOURCE_* each. */
 uint32_t key_store_sources(const struct khib_key_store *ks);
 
+/*
+ * "a passphrase and the TPM (PCR 7)": the sources of @mask (bits as
+ * key_store_sources()), the TPM's PCRs if @tpm_pcrs is not 0.
+ */
+void key_sources_text(uint32_t mask, uint32_t tpm_pcrs, char *buf,
+		      size_t len);
+
 /* Read and check, or write (0600, replacing atomically); -1, why set. */
 int key_store_read(const char *path, struct khib_key_store *ks, char *why,
 		   size_t why_len);

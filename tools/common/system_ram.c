@@ -7,14 +7,12 @@
 #include "iomem.h"
 #include "system_ram.h"
 
-#define IOMEM_MAX	1024
-
 int system_ram_ranges(struct khib_image_range *ranges, size_t max)
 {
-	static struct iomem_entry entries[IOMEM_MAX];
+	static struct iomem_entry entries[IOMEM_MAX_ENTRIES];
 	uint64_t run_start = 0, run_end = 0;
 	bool in_run = false;
-	int nr = iomem_read(entries, IOMEM_MAX);
+	int nr = iomem_read(entries, IOMEM_MAX_ENTRIES);
 	size_t n = 0;
 
 	if (nr < 0)

@@ -16,31 +16,22 @@
 
 #include "image_reader.h"
 #include "json.h"
+#include "key_store.h"
 #include "key_unlock.h"
 #include "khib_conf.h"
 
-static const char *const source_names[] = {
-	[KHIB_KEY_SOURCE_PASSPHRASE] = "a passphrase",
-	[KHIB_KEY_SOURCE_KEY_FILE] = "a key file",
-	[KHIB_KEY_SOURCE_TPM] = "the TPM",
-};
-
-/* "encrypted (XChaCha20-Poly1305), its key sealed by a passphrase, the TPM" */
+/* "encrypted (XChaCha20-Poly1305), the master key sealed by a passphrase" */
 static void print_crypt(const struct khib_image_super *sb)
 {
-	const char *sep = "";
+	char sources[200];
 
 	if (sb->crypt.cipher == KHIB_CIPHER_NONE) {
 		printf("  in clear\n");
 		return;
 	}
-	printf("  encrypted (XChaCha20-Poly1305), the master key sealed by");
-	for (uint32_t s = 1; s < sizeof(source_names) / sizeof(*source_names); s++)
-		if (sb->crypt.key_source & (1u << s)) {
-			printf("%s %s", sep, source_names[s]);
-			sep = ",";
-		}
-	printf("%s\n", *sep ? "" : " an unrecorded source");
+	key_sources_text(sb->crypt.key_source, 0, sources, sizeof(sources));
+	printf("  encrypted (XChaCha20-Poly1305), the master key sealed by %s\n",
+	       sources);
 }
 
 static void print_details(const struct khib_image_super *sb)

@@ -125,23 +125,11 @@ static int parse(int argc, char **argv, struct options *o)
 static void describe(const char *store, const struct khib_key_store *ks,
 		     const char *what)
 {
-	char pcrs[80], tpm[100];
-	const char *names[3];
-	int n = 0;
+	char sources[200];
 
-	tpm2_pcr_list(key_store_tpm_pcrs(ks), pcrs, sizeof(pcrs));
-	snprintf(tpm, sizeof(tpm), "the TPM (PCR %s)", pcrs);
-	if (key_store_has(ks, KHIB_KEY_SOURCE_PASSPHRASE))
-		names[n++] = "a passphrase";
-	if (key_store_has(ks, KHIB_KEY_SOURCE_KEY_FILE))
-		names[n++] = "a key file";
-	if (key_store_has(ks, KHIB_KEY_SOURCE_TPM))
-		names[n++] = tpm;
-	printf("khib-key: %s %s, sealed by ", what, store);
-	for (int i = 0; i < n; i++)
-		printf("%s%s", i == 0 ? "" : i == n - 1 ? " and " : ", ",
-		       names[i]);
-	printf("\n");
+	key_sources_text(key_store_sources(ks), key_store_tpm_pcrs(ks),
+			 sources, sizeof(sources));
+	printf("khib-key: %s %s, sealed by %s\n", what, store, sources);
 }
 
 static int seal_by_tpm(struct khib_key_store *ks,

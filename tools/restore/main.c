@@ -747,7 +747,7 @@ static int print_lend_need(const char *cpus_arg, const char *level_arg)
 /* --memmap: the hibernate kernel's memory map, for khib-load. */
 static int print_memmap(const char *limit_arg)
 {
-	static struct iomem_entry entries[1024];
+	static struct iomem_entry entries[IOMEM_MAX_ENTRIES];
 	static char memmap[16384];
 	char *end;
 	unsigned long long limit = strtoull(limit_arg, &end, 0);
@@ -757,7 +757,7 @@ static int print_memmap(const char *limit_arg)
 		fprintf(stderr, "khib-restore: --memmap wants the bytes lent, 1 MiB or more\n");
 		return BAD_USAGE;
 	}
-	n = iomem_read(entries, sizeof(entries) / sizeof(*entries));
+	n = iomem_read(entries, IOMEM_MAX_ENTRIES);
 	if (n <= 0 || hib_memmap(entries, (size_t)n, limit, memmap,
 				 sizeof(memmap))) {
 		fprintf(stderr, "khib-restore: cannot make the hibernate kernel's memory map from /proc/iomem: %s\n",
