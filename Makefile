@@ -161,7 +161,7 @@ install: $(INSTALL_BIN)/khib-restore $(INSTALL_BIN)/khib-inspect \
 	install -D -m 0755 dist/initramfs-tools/scripts/local-premount/khib \
 		$(DESTDIR)/usr/share/initramfs-tools/scripts/local-premount/khib
 	install -D -m 0644 -t $(DESTDIR)$(SYSTEMD_DIR)/system \
-		dist/systemd/khib-load.service
+		dist/systemd/khib-load.service dist/systemd/khib-reload.service
 	for d in systemd-hibernate.service.d systemd-logind.service.d; do \
 		install -D -m 0644 dist/systemd/$$d/khib.conf \
 			$(DESTDIR)$(SYSTEMD_DIR)/system/$$d/khib.conf || exit 1; \

@@ -12,6 +12,9 @@ use KhibQemu;
 my $res = KhibQemu::run_cycles(
 	cycles => 3,
 	fill => 60,
+	# Cycle 3 hibernates as soon as cycle 2 resumed, before the hibernate
+	# kernel is parked again.
+	boot_append => ['khib.test_early=3'],
 	log => "$KhibQemu::BUILD/t-cycle.log",
 	report => sub {
 		my ($i, $c) = @_;
@@ -44,7 +47,12 @@ for my $i (1 .. @{ $res->{cycles} }) {
 	   "cycle $i: the host saw the same file hashes before and after");
 	ok($c->{powered_off} && $c->{writer_powered_off},
 	   "cycle $i: once the image was safe the hibernate kernel powered the machine off cleanly");
-	ok($c->{parked}, "cycle $i: hibernation entered a parked hibernate kernel, no boot");
+	if ($i < 3) {
+		ok($c->{parked}, "cycle $i: hibernation entered a parked hibernate kernel, no boot");
+	} else {
+		ok(!$c->{parked} && $c->{booted},
+		   "cycle $i, right after a resume: the hibernate kernel, loaded but not yet parked, booted at the hibernation");
+	}
 	my $last = $c->{kexec_last} // {};
 	ok(($last->{status} // '') eq 'resumed' &&
 	   ($last->{image_pages} // 0) == $c->{image_pages} &&
@@ -54,6 +62,19 @@ for my $i (1 .. @{ $res->{cycles} }) {
 	like($c->{kernel_said} // '',
 	     qr/resumed from an image of $c->{image_pages} pages, \d+ kB on disk, written in \d+ ms, restored through \/dev\/snapshot/,
 	     "cycle $i: the kernel logged the same in one line");
+}
+# After each resume the hibernate kernel is loaded at once and parked
+# only -w seconds later (2 in the test guest, park_delay=30 by default).
+for my $i (1, 3) {
+	my $boot = $res->{boots}[$i] or next;
+	my $wait = KhibQemu::find($boot, qr/^khib-load: parking it in 2 s \(park_delay=\), off the resumed system's way$/);
+	my $resumed = KhibQemu::find($boot, qr/^KHIB-RESUMED $i$/);
+	my $parked = KhibQemu::find($boot, qr/^khib-park: hibernate kernel booted and parked in [\d.]+ s$/);
+	ok($wait && $resumed && $parked && $parked->[0] >= $resumed->[0] + 2,
+	   "resume $i: the hibernate kernel was loaded again and parked 2 s or more after the resume, not at once")
+		or diag(explain([$wait, $resumed, $parked]));
+	ok(KhibQemu::find($boot, qr/^KHIB-PARKED-AGAIN \S+ parked loaded=1$/),
+	   "resume $i: the test saw it parked");
 }
 ok($res->{ok}, 'all cycles passed') or diag($res->{error});
 done_testing();

@@ -65,8 +65,8 @@ for my $i (1 .. $cycles) {
 	ok($text =~ qr/\Q$tag\E: resumed, the shell answers/, "$tag: the initramfs resumed the image");
 	ok($text =~ qr/\Q$tag\E: at resume the TPM gave the key \(the initramfs holds no key file\)/,
 	     "$tag: at resume the TPM (swtpm) gave the key, no passphrase asked");
-	ok($text =~ qr/\Q$tag\E: khib-load\.service reloaded after the resume$/m,
-	     "$tag: khib-load.service loaded the hibernate kernel again");
+	ok($text =~ qr/\Q$tag\E: khib-reload\.service loaded and parked the hibernate kernel after the resume: khib-load: parking it in 5 s \(park_delay=\), off the resumed system's way; khib-park: hibernate kernel booted and parked in [\d.]+ s$/m,
+	     "$tag: khib-reload.service loaded the hibernate kernel again, and parked it 5 s later (park_delay=5)");
 	ok($text =~ qr/\Q$tag\E: \/sys\/power\/kexec_last: status=resumed image_pages=\d+ bytes_written=\d+ write_ms=\d+; kernel log: PM: hibernation: kexec: resumed from an image of \d+ pages/,
 	     "$tag: the resumed kernel shows the hibernation's figures in sysfs and logs them");
 	ok($text =~ qr/^debian-cycle: \Q$tag\E: ok$/m,

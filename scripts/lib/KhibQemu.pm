@@ -53,9 +53,12 @@ our %MACHINES = (
 sub machine_args {
 	my (%o) = @_;
 	my $cache = $o{disk_cache} // 'unsafe';
+	# $o{disk_mbps}: the disks throttled to that many MB/s (reads and
+	# writes together), as a slow SSD or a cloud volume is.
+	my $throttle = $o{disk_mbps} ? ",throttling.bps-total=" . $o{disk_mbps} * 1000000 : '';
 	my $target = "file=" . ($o{blkdebug} ? "blkdebug:$o{blkdebug}:" : '') .
 		     "$o{disk},format=raw,cache=$cache" .
-		     ($o{disk_readonly} ? ',readonly=on' : '');
+		     ($o{disk_readonly} ? ',readonly=on' : '') . $throttle;
 	my @extra = @{ $o{extra_disks} // [] };
 	if ($o{machine} eq 'real') {
 		my $cores = $o{cpus} > 1 ? int($o{cpus} / 2) : 1;
@@ -69,7 +72,7 @@ sub machine_args {
 			'-drive', "$target,if=none,id=target",
 			'-device', 'nvme,drive=target,serial=khib-target',
 			map { my $n = $i++;
-			      ('-drive', "file=$_,if=none,id=sata$n,format=raw,cache=unsafe",
+			      ('-drive', "file=$_,if=none,id=sata$n,format=raw,cache=unsafe$throttle",
 			       '-device', "ide-hd,drive=sata$n,bus=ide.$n") } @extra,
 		);
 	}
@@ -84,7 +87,7 @@ sub machine_args {
 	return (
 		'-smp', $o{cpus},
 		@target,
-		map { ('-drive', "file=$_,if=virtio,format=raw,cache=unsafe") } @extra,
+		map { ('-drive', "file=$_,if=virtio,format=raw,cache=unsafe$throttle") } @extra,
 	);
 }
 
@@ -493,6 +496,7 @@ sub run_cycles {
 			powered_off => defined find($boot, qr/reboot: Power down/),
 			writer_powered_off => defined find($boot, qr/^khib-writer: image safe on \S+; powering off$/),
 			parked => defined find($boot, qr/^khib-writer: entered again/),
+			booted => defined find($boot, qr/^khib-writer: hibernate kernel up after [\d.]+ s$/),
 			inspect => inspect(%o),
 		};
 	}

@@ -39,6 +39,7 @@ static void test_get(void)
 		"#level=3\n"
 		"kernel=\"/boot/my kernel\"\n"
 		"cpus\t=\t4\t\n"
+		"park_delay=0\n"
 		"target=/dev/vdb";
 	struct khib_conf conf;
 	char v[64], why[600];
@@ -60,6 +61,8 @@ static void test_get(void)
 	   "a quoted path keeps its blanks");
 	ok(!strcmp(khib_conf_value(&conf, "cpus"), "4"),
 	   "tabs around '=' and after the value go");
+	ok(!strcmp(khib_conf_value(&conf, "park_delay"), "0"),
+	   "park_delay=0 (park at once after a resume) is taken");
 	ok(khib_conf_get(conf_path, "level", v, sizeof(v), why,
 			 sizeof(why)) == 0, "a commented-out key is not set");
 	ok(!khib_conf_value(&conf, "targe") && !khib_conf_known("targe") &&
@@ -118,6 +121,7 @@ static void test_refused(void)
 	REFUSED("lend_mib=31\n", 1, "out of range", "lend_mib under 32");
 	REFUSED("cpus=0\n", 1, "out of range", "cpus=0");
 	REFUSED("level=20\n", 1, "out of range", "level over 19");
+	REFUSED("park_delay=3601\n", 1, "out of range", "park_delay over an hour");
 	REFUSED("cpus=99999999999999999999999\n", 1, "out of range",
 		"a number past an unsigned long");
 	REFUSED("compress=fast\n", 1, "expected auto, always or off",

@@ -32,6 +32,8 @@ static const struct conf_key {
 	{ .name = "cpus", .kind = CONF_NUMBER, .min = 1, .max = KHIB_CPUS_MAX },
 	{ .name = "compress", .kind = CONF_CHOICE, .choices = compress_modes },
 	{ .name = "level", .kind = CONF_NUMBER, .min = 0, .max = KHIB_LEVEL_MAX },
+	{ .name = "park_delay", .kind = CONF_NUMBER,
+	  .min = 0, .max = KHIB_PARK_DELAY_MAX },
 	{ .name = "key_store", .kind = CONF_PATH },
 	{ .name = "key_file", .kind = CONF_PATH },
 };

@@ -25,7 +25,7 @@
 #define KHIB_CONF_PATH		"/etc/khib.conf"
 #define KHIB_CONF_ENV		"KHIB_CONF"
 #define KHIB_CONF_LINE_MAX	511	/* bytes of a line, newline excluded */
-#define KHIB_CONF_MAX_KEYS	8
+#define KHIB_CONF_MAX_KEYS	12
 
 /* What to say about a target named by UUID= or LABEL=. */
 #define KHIB_TARGET_NAMES_HINT \
@@ -40,6 +40,8 @@
 #define KHIB_LEND_MIB_MAX	4096
 #define KHIB_CPUS_MAX		512
 #define KHIB_LEVEL_MAX		19
+/* Seconds khib-load -A waits after a resume before it parks (-w). */
+#define KHIB_PARK_DELAY_MAX	3600
 
 /* The settings of one file: value[i] is that of the table's key i. */
 struct khib_conf {

@@ -259,6 +259,16 @@ static void measure_rates(const struct options *opt,
 	       " MiB past the image), memory copy %.0f MB/s; writer %.0f MB/s = %.0f%% of direct write, %.1f%% of memory copy; probe took %.2f s\n",
 	       disk, written >> 20, copy, writer, 100 * writer / disk,
 	       100 * writer / copy, uptime() - t0);
+	/* A resume's floors: reading the image back, hashing it. */
+	t0 = uptime();
+	disk = probe_direct_read(opt->target, report->bytes);
+	copy = probe_hash(1ULL << 30);
+	if (disk <= 0 || copy <= 0)
+		printf("khib-writer: bench: cannot measure the read and hash rates: %s\n",
+		       strerror(errno));
+	else
+		printf("khib-writer: bench: direct read %.0f MB/s (the image), hash %.0f MB/s on one thread (XXH3); probe took %.2f s\n",
+		       disk, copy, uptime() - t0);
 	/* Encrypted: how fast one thread seals, beside the disk's rate. */
 	if (opt->encrypt) {
 		t0 = uptime();

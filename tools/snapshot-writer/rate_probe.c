@@ -63,6 +63,58 @@ double probe_direct_write(const char *target, uint64_t offset, uint64_t bytes,
 	return *written / 1e6 / t;
 }
 
+double probe_direct_read(const char *target, uint64_t bytes)
+{
+	struct blockdev dev;
+	uint8_t *buf;
+	uint64_t done = 0;
+	double t0, t;
+
+	if (blockdev_open(&dev, target, false))
+		return -1;
+	buf = blockdev_buffer(PROBE_BLOCK);
+	if (!buf) {
+		blockdev_close(&dev);
+		errno = ENOMEM;
+		return -1;
+	}
+	if (bytes > dev.size)
+		bytes = dev.size;
+	bytes -= bytes % PROBE_BLOCK;
+	t0 = seconds();
+	while (done < bytes) {
+		if (blockdev_read(&dev, done, buf, PROBE_BLOCK))
+			break;
+		done += PROBE_BLOCK;
+	}
+	t = seconds() - t0;
+	free(buf);
+	blockdev_close(&dev);
+	if (done < bytes || !done || t <= 0)
+		return -1;
+	return done / 1e6 / t;
+}
+
+double probe_hash(uint64_t bytes)
+{
+	uint8_t *buf = malloc(PROBE_BLOCK);
+	uint64_t done = 0, sum = 0;
+	double t0, t;
+
+	if (!buf)
+		return -1;
+	memset(buf, 0x5a, PROBE_BLOCK);
+	t0 = seconds();
+	for (; done < bytes; done += PROBE_BLOCK) {
+		buf[0] = (uint8_t)sum;
+		sum += image_hash(buf, PROBE_BLOCK);
+	}
+	t = seconds() - t0;
+	free(buf);
+	/* The sum keeps the compiler from dropping the hashing. */
+	return t > 0 && sum != 1 ? done / 1e6 / t : -1;
+}
+
 double probe_memory_copy(uint64_t bytes)
 {
 	uint8_t *a = malloc(PROBE_BLOCK), *b = malloc(PROBE_BLOCK);
