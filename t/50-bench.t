@@ -23,5 +23,7 @@ like($text, qr/^45%\s+khib\s+1\/1\s+[\d.]+\s+[\d.]+\s+[\d.]+\s+\d+\s+\d+\s+\d+\s
 like($text, qr/direct write [\d.]+ MB\/s, memory copy [\d.]+ MB\/s; writer = [\d.]+ % of direct write/,
      'the hibernate kernel measured the disk and memory copy rates');
 like($text, qr/held while idle \d+(\.\d+)? MiB/, 'the memory khib holds while idle is reported');
+like($text, qr/khib's floors: the image read back direct \d+ MB\/s, hashed \d+ MB\/s on one thread; resume: boot to khib-restore [\d.]+ s, load [\d.]+ s, to running [\d.]+ s, the workload's read-back [\d.]+ s; parked again [\d.]+ s after the resume, user space stopped [\d.]+ s/,
+     "the floors of a resume, its phases and the re-park (after the workload's read-back) are reported");
 ok(-s $out, 'the table was saved');
 done_testing();
