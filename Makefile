@@ -34,10 +34,12 @@ WORKLOAD_SRC := $(wildcard tools/workload/*.c)
 INSPECT_SRC := $(wildcard tools/inspect/*.c)
 PARK_SRC    := $(wildcard tools/park/*.c)
 KEY_SRC     := $(wildcard tools/key/*.c)
+PRECOPY_SRC := $(wildcard tools/precopy/*.c)
 TOOL_HEADERS := $(wildcard tools/*/*.h) $(UAPI_HEADER)
 
 TOOLS := $(BIN)/khib-writer $(BIN)/khib-restore $(BIN)/khib-workload \
-	 $(BIN)/khib-inspect $(BIN)/khib-park $(BIN)/khib-key
+	 $(BIN)/khib-inspect $(BIN)/khib-park $(BIN)/khib-key \
+	 $(BIN)/khib-precopy
 
 .PHONY: all deps check-space tools kernels install replay debian-guest debian-boot-check \
 	debian-cycle check-series cycle cycle-real \
@@ -123,6 +125,11 @@ $(BIN)/khib-park: $(call objs,$(PARK_SRC))
 	@$(CC) $(LDSTATIC) $(LDFLAGS) -o $@ $^
 
 $(BIN)/khib-key: $(call objs,$(KEY_SRC) $(COMMON_SRC))
+	@mkdir -p $(@D)
+	@echo "  LD      $@"
+	@$(CC) $(LDSTATIC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BIN)/khib-precopy: $(call objs,$(PRECOPY_SRC) $(COMMON_SRC))
 	@mkdir -p $(@D)
 	@echo "  LD      $@"
 	@$(CC) $(LDSTATIC) $(LDFLAGS) -o $@ $^ $(LDLIBS)

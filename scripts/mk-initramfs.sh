@@ -42,7 +42,7 @@ copy_program /sbin/e2fsck
 # The target checks map a device with device-mapper to give it a holder.
 copy_program /sbin/dmsetup
 
-for tool in khib-restore khib-workload khib-park khib-key; do
+for tool in khib-restore khib-workload khib-park khib-key khib-precopy; do
 	# Stripped: the initramfs stays in memory, in every image and at resume.
 	strip -o "$root/sbin/$tool" "$build/bin/$tool"
 done
