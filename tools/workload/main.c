@@ -15,6 +15,9 @@
  *   khib-workload churn DIR STATUS keep writing, renaming and deleting
  *                                  files in DIR (a disk file system); on
  *                                  SIGUSR1 check every file (churn.c)
+ *   khib-workload dirty MIB        keep MIB MiB of anonymous memory and
+ *                                  change every page of it once a second
+ *                                  (dirty.c)
  */
 #include <dirent.h>
 #include <errno.h>
@@ -29,6 +32,7 @@
 #include <xxhash.h>
 
 #include "churn.h"
+#include "dirty.h"
 #include "pattern.h"
 #include "status.h"
 
@@ -39,7 +43,7 @@ static int usage(void)
 {
 	fprintf(stderr,
 		"usage: khib-workload fill DIR MIB | hash DIR | hold MIB STATUS\n"
-		"       khib-workload churn DIR STATUS\n");
+		"       khib-workload churn DIR STATUS | dirty MIB\n");
 	return 2;
 }
 
@@ -198,5 +202,7 @@ int main(int argc, char **argv)
 		return hold(atol(argv[2]), argv[3]);
 	if (argc == 4 && !strcmp(argv[1], "churn"))
 		return churn(argv[2], argv[3]);
+	if (argc == 3 && !strcmp(argv[1], "dirty"))
+		return dirty(atol(argv[2]));
 	return usage();
 }
