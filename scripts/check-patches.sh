@@ -7,7 +7,10 @@
 #  - scripts/kernel-doc -none -Wall over every C file the series touches:
 #    no warning the pristine file does not have already;
 #  - with W=1 if the main kernel is built (BUILD_DIR/main): the objects of
-#    the touched C files compile without a compiler warning.
+#    the touched C files compile without a compiler warning;
+#  - series-git.sh submit: every patch of the submission carries the one
+#    identity given, in From: and Signed-off-by:, and the cover letter
+#    the base-commit given.
 #
 # usage: scripts/check-patches.sh BUILD_DIR
 set -eu
@@ -94,4 +97,26 @@ if [ -f "$build/main/.config" ] && [ -f "$build/main/vmlinux" ]; then
 else
 	say "W=1: skipped, the main kernel is not built yet ($build/main)"
 fi
+# A submission made with a given identity and base carries them
+# everywhere, and none of the project's placeholder.
+sub=$(mktemp -d)
+zero=0000000000000000000000000000000000000000
+if KHIB_SIGNOFF="Check Patches <check@localhost>" KHIB_BASE_COMMIT=$zero \
+	"$top/scripts/series-git.sh" submit "$sub/out" >/dev/null; then
+	n=$(echo "$series" | wc -w)
+	from=$(grep -lx 'From: Check Patches <check@localhost>' "$sub"/out/*.patch | wc -l)
+	sob=$(grep -lx 'Signed-off-by: Check Patches <check@localhost>' "$sub"/out/*.patch | wc -l)
+	if [ "$from" = $((n + 1)) ] && [ "$sob" = "$n" ] &&
+	   grep -qx "base-commit: $zero" "$sub/out/0000-cover-letter.patch" &&
+	   ! grep -q 'khib@example.org' "$sub"/out/*.patch; then
+		say "submission: $n patches and the cover letter from one identity, with base-commit"
+	else
+		say "submission: From: in $from, Signed-off-by: in $sob of $n patches, or no base-commit"
+		failed=1
+	fi
+else
+	say "submission: series-git.sh submit failed"
+	failed=1
+fi
+rm -rf "$sub"
 exit $failed

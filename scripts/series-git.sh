@@ -6,6 +6,12 @@
 #       files the series touches, with one commit per patch of kernel/series
 #   scripts/series-git.sh export BUILD_DIR   write its commits back to
 #       kernel/patches and kernel/series with git format-patch
+#   scripts/series-git.sh submit OUT_DIR     write kernel/patches to OUT_DIR
+#       as a submission: From: and Signed-off-by: of the one identity
+#       KHIB_SIGNOFF="Name <address>" (else git config user.name and
+#       user.email), and, with KHIB_BASE_COMMIT, a base-commit: line in
+#       the cover letter (the upstream commit of the tarball's release,
+#       which the Debian tarball does not carry)
 #
 # In between, change the commits with ordinary git (commit --fixup and
 # rebase --autosquash, rebase -i, ...).  Only the touched files are in the
@@ -15,7 +21,7 @@ set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 tarball=/usr/src/linux-source-6.12.tar.xz
-usage="usage: scripts/series-git.sh import|export BUILD_DIR"
+usage="usage: scripts/series-git.sh import|export BUILD_DIR | submit OUT_DIR"
 [ $# = 2 ] || { echo "$usage" >&2; exit 2; }
 repo=$(realpath -m "$2")/series-git
 
@@ -84,8 +90,56 @@ do_export() {
 	say "wrote $n patches to kernel/patches"
 }
 
+# The identity the patches are sent with, from one place.
+signoff_identity() {
+	id=${KHIB_SIGNOFF:-}
+	if [ -z "$id" ]; then
+		name=$(git -C "$top" config user.name || true)
+		mail=$(git -C "$top" config user.email || true)
+		[ -n "$name" ] && [ -n "$mail" ] && id="$name <$mail>"
+	fi
+	case $id in
+	*"<"*@*">") ;;
+	*) say "no sign-off identity: set KHIB_SIGNOFF=\"Name <address>\" (or git config user.name and user.email)" >&2
+	   exit 1 ;;
+	esac
+	case $id in
+	*khib@example.org*) say "KHIB_SIGNOFF is the placeholder; give your own identity" >&2; exit 1 ;;
+	esac
+	printf '%s\n' "$id"
+}
+
+do_submit() {
+	out=$2
+	id=$(signoff_identity)
+	name=${id%% <*}
+	rm -rf "$out"
+	mkdir -p "$out"
+	for p in 0000-cover-letter.patch $(series_files); do
+		# The identity goes in as data, whatever characters it holds.
+		KHIB_ID=$id KHIB_NAME=$name perl -pe '
+			s/^(From|Signed-off-by): khib developers <khib\@example\.org>$/$1: $ENV{KHIB_ID}/;
+			s/^khib developers (\(\d+\):)$/$ENV{KHIB_NAME} $1/;
+		' "$top/kernel/patches/$p" >"$out/$p"
+	done
+	release=$(sed -n 's/^\(VERSION\|PATCHLEVEL\|SUBLEVEL\) = //p' "$top/build/src/linux/Makefile" 2>/dev/null |
+		  tr '\n' . | sed 's/\.$//')
+	if [ -n "${KHIB_BASE_COMMIT:-}" ]; then
+		# Where git format-patch --base puts it: after the diffstat.
+		perl -0pi -e "s/\n-- \n\z/\nbase-commit: $KHIB_BASE_COMMIT\n-- \n/" \
+			"$out/0000-cover-letter.patch"
+		grep -q "^base-commit: $KHIB_BASE_COMMIT$" "$out/0000-cover-letter.patch" ||
+			{ say "could not add base-commit to the cover letter"; exit 1; }
+		base="base-commit $KHIB_BASE_COMMIT"
+	else
+		base="no base-commit: set KHIB_BASE_COMMIT to the upstream commit of v${release:-6.12.y}"
+	fi
+	say "$out: $(ls "$out" | wc -l) files signed off by $id; $base"
+}
+
 case $1 in
 import) do_import ;;
 export) do_export ;;
+submit) do_submit "$@" ;;
 *) echo "$usage" >&2; exit 2 ;;
 esac
