@@ -26,6 +26,7 @@ use IPC::Open3;
 use Symbol qw(gensym);
 use Time::HiRes qw(time);
 use Swtpm;
+use KhibQemu;
 
 sub new {
 	my ($class, %o) = @_;
@@ -80,17 +81,11 @@ sub boot {
 	my ($self, %b) = @_;
 	Swtpm::stop(delete $self->{swtpm});
 	$self->{swtpm} = $b{tpm} ? Swtpm::start($b{tpm}) : undef;
-	my @cmd = (
-		'qemu-system-x86_64', '-accel', $b{accel} // $self->{accel},
-		'-m', $b{mem} // $self->{mem}, '-smp', $b{cpus} // $self->{cpus},
-		'-nodefaults', '-display', 'none', '-no-reboot',
-		'-serial', 'stdio',
-		'-kernel', $b{kernel},
-		(defined $b{initrd} ? ('-initrd', $b{initrd}) : ()),
-		'-append', $b{append},
+	my @cmd = KhibQemu::qemu_command(
+		{ %b, accel => $b{accel} // $self->{accel}, mem => $b{mem} // $self->{mem} },
+		'-smp', $b{cpus} // $self->{cpus},
 		(map { ('-drive', $_) } @{ $b{drives} // [] }),
 		@{ $b{extra} // [] },
-		($b{tpm} ? Swtpm::qemu_args($b{tpm}) : ()),
 	);
 	$self->{boots}++;
 	$self->{start} = time;

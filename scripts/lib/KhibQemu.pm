@@ -221,29 +221,42 @@ sub log_line {
 # monitor_command() from an answer.  $o{qemu_args}: more QEMU arguments.
 # $o{tpm}: a directory for the state of a TPM 2.0 (swtpm), kept from
 # boot to boot as a machine's TPM is; its PCRs start afresh each boot.
+# The QEMU command line every guest of the project starts with (this
+# file's and DebianGuest.pm's): $o{accel}, $o{mem}, $o{kernel},
+# $o{initrd} (optional), $o{append} (the whole kernel command line), the
+# console on stdio, no reboot; @more (disks, CPUs, devices) after it, and
+# last the TPM of $o{tpm} (Swtpm.pm) and $KHIB_QEMU_ARGS (debugging, e.g.
+# "-d cpu_reset -D reset.log").
+sub qemu_command {
+	my ($o, @more) = @_;
+	return (
+		'qemu-system-x86_64', '-accel', $o->{accel}, '-m', $o->{mem},
+		'-nodefaults', '-display', 'none', '-no-reboot',
+		'-serial', 'stdio',
+		'-kernel', $o->{kernel},
+		(defined $o->{initrd} ? ('-initrd', $o->{initrd}) : ()),
+		'-append', $o->{append},
+		@more,
+		($o->{tpm} ? Swtpm::qemu_args($o->{tpm}) : ()),
+		split(' ', $ENV{KHIB_QEMU_ARGS} // ''),
+	);
+}
+
 sub boot {
 	my (%o) = @_;
 	my $swtpm = $o{tpm} ? Swtpm::start($o{tpm}) : undef;
 	$o{machine} //= 'virtio';
 	my $target = $MACHINES{$o{machine}}{target}
 		// die "unknown machine $o{machine}\n";
-	my @cmd = (
-		'qemu-system-x86_64', '-accel', $o{accel},
-		'-m', $o{mem},
-		'-nodefaults', '-display', 'none', '-no-reboot',
-		'-serial', 'stdio',
-		'-kernel', $o{kernel}, '-initrd', $o{initrd},
-		# Only warnings and errors from the kernel on the console: an
-		# informational message could land in the middle of a line the
-		# tests look for.  The full kernel log stays in dmesg.
-		'-append', "console=ttyS0 loglevel=4 khib.resume=$target $o{append}",
+	# Only warnings and errors from the kernel on the console: an
+	# informational message could land in the middle of a line the
+	# tests look for.  The full kernel log stays in dmesg.
+	my @cmd = qemu_command(
+		{ %o, append => "console=ttyS0 loglevel=4 khib.resume=$target $o{append}" },
 		# $o{blkdebug}: a blkdebug rules file that fails chosen I/O.
 		machine_args(%o),
 		($o{monitor} ? ('-monitor', "unix:$o{monitor},server=on,wait=off") : ()),
 		@{ $o{qemu_args} // [] },
-		($o{tpm} ? Swtpm::qemu_args($o{tpm}) : ()),
-		# Debugging: more QEMU arguments, e.g. "-d cpu_reset -D reset.log".
-		split(' ', $ENV{KHIB_QEMU_ARGS} // ''),
 	);
 	my $start = time;
 	my @answers = @{ $o{answers} // [] };
