@@ -19,6 +19,22 @@ static double seconds(void)
 	return t.tv_sec + t.tv_nsec / 1e9;
 }
 
+/* Open @target for direct I/O, with a probe block's aligned buffer. */
+static uint8_t *open_with_buffer(struct blockdev *dev, const char *target,
+				 bool writable)
+{
+	uint8_t *buf;
+
+	if (blockdev_open(dev, target, writable))
+		return NULL;
+	buf = blockdev_buffer(PROBE_BLOCK);
+	if (!buf) {
+		blockdev_close(dev);
+		errno = ENOMEM;
+	}
+	return buf;
+}
+
 double probe_direct_write(const char *target, uint64_t offset, uint64_t bytes,
 			  uint64_t *written)
 {
@@ -28,14 +44,9 @@ double probe_direct_write(const char *target, uint64_t offset, uint64_t bytes,
 	uint64_t x = 0x9e3779b97f4a7c15ULL;
 
 	*written = 0;
-	if (blockdev_open(&dev, target, true))
+	buf = open_with_buffer(&dev, target, true);
+	if (!buf)
 		return -1;
-	buf = blockdev_buffer(PROBE_BLOCK);
-	if (!buf) {
-		blockdev_close(&dev);
-		errno = ENOMEM;
-		return -1;
-	}
 	/* Data that no layer below could compress or deduplicate. */
 	for (size_t i = 0; i < PROBE_BLOCK / sizeof(x); i++) {
 		x ^= x << 13;
@@ -70,14 +81,9 @@ double probe_direct_read(const char *target, uint64_t bytes)
 	uint64_t done = 0;
 	double t0, t;
 
-	if (blockdev_open(&dev, target, false))
+	buf = open_with_buffer(&dev, target, false);
+	if (!buf)
 		return -1;
-	buf = blockdev_buffer(PROBE_BLOCK);
-	if (!buf) {
-		blockdev_close(&dev);
-		errno = ENOMEM;
-		return -1;
-	}
 	if (bytes > dev.size)
 		bytes = dev.size;
 	bytes -= bytes % PROBE_BLOCK;
