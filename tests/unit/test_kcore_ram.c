@@ -108,7 +108,6 @@ int main(void)
 	struct ram_pass pass;
 	struct kcore_ram k;
 	uint8_t buf[PAGE];
-	uint64_t p;
 
 	if (core < 0 || kflags < 0 || make_core(core, 0x5a, 1))
 		return 1;
@@ -160,9 +159,8 @@ int main(void)
 	ok(b[2].pages == 256 && b[2].hash != a[2].hash,
 	   "a page taken into use changes its group");
 
-	p = LOW_START;
 	ok(ram_groups_hash(&k, -1, b, &pass) == 0 && b[0].pages == 158 &&
-	   kcore_ram_read(&k, p, buf, 8) == 8,
+	   b[2].pages == 256,
 	   "without /proc/kpageflags every page counts");
 	kcore_ram_close(&k);
 
