@@ -29,9 +29,10 @@ my $v = `$KhibQemu::BUILD/bin/khib-inspect -v $o{disk}`;
 my %at;
 @at{qw(header map map_bytes data data_bytes)} =
 	$v =~ /header at (\d+), page map at (\d+) \((\d+) bytes\), data at (\d+) \((\d+) bytes\)/;
+@at{qw(groups groups_bytes)} = $v =~ /group table at (\d+) \((\d+) bytes\)/;
 @at{qw(zero zero_bytes mem mem_bytes)} =
 	$v =~ /zero map at (\d+) \((\d+) bytes\), memory map at (\d+) \((\d+) bytes/;
-ok(defined $at{mem}, 'khib-inspect names every region') or BAIL_OUT($v);
+ok(defined $at{mem} && defined $at{groups}, 'khib-inspect names every region') or BAIL_OUT($v);
 
 # Its status and its last line: what it concluded (progress lines come
 # before it).
@@ -64,19 +65,21 @@ sub flip {
 	KhibQemu::flip_byte($o{disk}, $offset, 0x40);
 }
 
-# The chunk records: a struct khib_chunk_header of 88 bytes, whose
-# payload_bytes (at byte 28) says how long the record is, padded to 4 KiB.
+# The records, where the group table says (entries of 24 bytes: group,
+# offset, bytes, pass): each a struct khib_chunk_header of 120 bytes, whose
+# payload_bytes (at byte 28) says how much of the record is payload.
+my $hdr = 120;
 my @records;
 {
 	open my $fh, '<', $o{disk} or die;
 	binmode $fh;
-	my $pos = $at{data};
-	while ($pos < $at{data} + $at{data_bytes}) {
+	sysseek($fh, $at{groups}, 0);
+	sysread($fh, my $table, $at{groups_bytes}) == $at{groups_bytes} or die;
+	for (my $e = 0; $e < length($table); $e += 24) {
+		my ($group, $pos, $bytes) = unpack('Q< Q< V', substr($table, $e, 24));
 		sysseek($fh, $pos, 0);
-		sysread($fh, my $h, 88) == 88 or last;
-		my $payload = unpack('V', substr($h, 28, 4));
-		push @records, [$pos, $payload];
-		$pos += int((88 + $payload + 4095) / 4096) * 4096;
+		sysread($fh, my $h, $hdr) == $hdr or last;
+		push @records, [$pos, unpack('V', substr($h, 28, 4))];
 	}
 	close $fh;
 }
@@ -89,13 +92,15 @@ my @flips = (
 	['page map', $at{map} + 20, qr/page map/],
 	['zero map', $at{zero}, qr/zero map/],
 	['memory map', $at{mem} + 8, qr/memory map checksum mismatch/],
+	['group table', $at{groups} + 8, qr/group table checksum mismatch/],
 	['first chunk header', $first->[0] + 16, qr/chunk 0: header damaged/],
 	['middle chunk header', $middle->[0] + 8, qr/chunk \d+: header damaged/],
 	['last chunk header', $last->[0] + 80, qr/chunk \d+: header damaged/],
 	['image identity of a chunk header', $middle->[0] + 72, qr/chunk \d+: header damaged/],
-	['middle chunk payload', $middle->[0] + 88 + int($middle->[1] / 2),
+	['pages held by a chunk header', $middle->[0] + 88, qr/chunk \d+: header damaged/],
+	['middle chunk payload', $middle->[0] + $hdr + int($middle->[1] / 2),
 	 qr/chunk \d+: (data checksum mismatch|Data corruption|.*does not match)/],
-	['last record padding', $last->[0] + 88 + $last->[1], qr/chunk \d+: damaged padding/],
+	['last record padding', $last->[0] + $hdr + $last->[1], qr/chunk \d+: damaged padding/],
 );
 for my $f (@flips) {
 	my ($what, $offset, $why) = @$f;
@@ -125,11 +130,12 @@ sub cut_copy {
 	close $outf;
 }
 for my $c (['inside the superblock', 2048, qr/no hibernation image/],
-	   ['after the superblock', $at{header}, qr/outside the \d+-byte device/],
-	   ['after the header page', $at{map}, qr/outside the \d+-byte device/],
-	   ['after the page map', $at{data}, qr/outside the \d+-byte device/],
+	   ['after the superblock', $at{data}, qr/outside the \d+-byte device/],
 	   ['halfway through the data', $at{data} + int($at{data_bytes} / 2), qr/outside the \d+-byte device/],
-	   ['after the data', $at{zero}, qr/outside the \d+-byte device/],
+	   ['after the data', $at{header}, qr/outside the \d+-byte device/],
+	   ['after the header page', $at{map}, qr/outside the \d+-byte device/],
+	   ['after the page map', $at{groups}, qr/outside the \d+-byte device/],
+	   ['after the group table', $at{zero}, qr/outside the \d+-byte device/],
 	   ['after the zero map', $at{mem}, qr/outside the \d+-byte device/]) {
 	my ($what, $bytes, $why) = @$c;
 	cut_copy($bytes);

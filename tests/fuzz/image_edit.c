@@ -11,12 +11,12 @@
  *   header, map, zero-map, mem-map
  *               a byte in the middle of that region
  *   chunk       a byte in the middle of chunk 1's payload
- *   swap        two neighbouring chunks of the same size and zero pages
- *               exchanged, their index and first page made right
- *   splice      a chunk of the image on OTHER-DISK (the same size and
- *               zero pages, in the same place) put in, with this image's
- *               identity
- *   drop        the last chunk dropped from the superblock's count
+ *   swap        two neighbouring chunks of the same size, pages and zero
+ *               pages exchanged, their group made right
+ *   splice      a chunk of the image on OTHER-DISK (the same size, pages
+ *               and zero pages, in the same place) put in, with this
+ *               image's identity
+ *   drop        the last chunk dropped from the group table
  */
 #include <errno.h>
 #include <stddef.h>
@@ -66,19 +66,18 @@ static void load(struct image *im, const char *path)
 	    pread(fd, im->bytes, im->size, 0) != (ssize_t)im->size)
 		die("cannot read the image");
 	close(fd);
-	at = im->sb.data_offset;
+	if (im->sb.group_table_offset + im->sb.group_table_bytes > im->size)
+		die("the group table lies outside the image");
 	for (im->nr_records = 0; im->nr_records < im->sb.nr_chunks;
 	     im->nr_records++) {
-		struct khib_chunk_header h;
+		struct khib_group_entry e;
 
-		if (at + sizeof(h) > im->size)
+		memcpy(&e, im->bytes + im->sb.group_table_offset +
+		       im->nr_records * sizeof(e), sizeof(e));
+		if (e.offset + e.bytes > im->size)
 			die("a chunk outside the image");
-		memcpy(&h, im->bytes + at, sizeof(h));
-		im->record_at[im->nr_records] = at;
-		im->record_len[im->nr_records] =
-			align_up(sizeof(h) + (uint64_t)h.payload_bytes,
-				 KHIB_RECORD_ALIGN);
-		at += im->record_len[im->nr_records];
+		im->record_at[im->nr_records] = e.offset;
+		im->record_len[im->nr_records] = e.bytes;
 	}
 }
 
@@ -87,12 +86,17 @@ static struct khib_chunk_header *header(struct image *im, uint64_t i)
 	return (struct khib_chunk_header *)(im->bytes + im->record_at[i]);
 }
 
-/* Chunks @i of @a and @j of @b can trade places: same size, same zeros. */
+/*
+ * Chunks @i of @a and @j of @b can trade places: same size, same pages
+ * held, same zeros.
+ */
 static int alike(struct image *a, uint64_t i, struct image *b, uint64_t j)
 {
 	return a->record_len[i] == b->record_len[j] &&
 	       !memcmp(header(a, i)->zero_map, header(b, j)->zero_map,
-		       sizeof(header(a, i)->zero_map));
+		       sizeof(header(a, i)->zero_map)) &&
+	       !memcmp(header(a, i)->page_set, header(b, j)->page_set,
+		       sizeof(header(a, i)->page_set));
 }
 
 static void flip(struct image *im, uint64_t offset, const char *what)
@@ -106,7 +110,7 @@ static void flip(struct image *im, uint64_t offset, const char *what)
 
 static void swap_chunks(struct image *im)
 {
-	uint64_t i, len;
+	uint64_t i, len, group[2];
 	uint8_t *tmp;
 
 	for (i = 0; i + 1 < im->nr_records && !alike(im, i, im, i + 1); i++)
@@ -114,6 +118,8 @@ static void swap_chunks(struct image *im)
 	if (i + 1 >= im->nr_records)
 		die("no two neighbouring chunks alike");
 	len = im->record_len[i];
+	group[0] = header(im, i)->group;
+	group[1] = header(im, i + 1)->group;
 	tmp = malloc(len);
 	if (!tmp)
 		die("no memory");
@@ -121,10 +127,8 @@ static void swap_chunks(struct image *im)
 	memcpy(header(im, i), header(im, i + 1), len);
 	memcpy(header(im, i + 1), tmp, len);
 	free(tmp);
-	for (uint64_t k = i; k <= i + 1; k++) {
-		header(im, k)->index = k;
-		header(im, k)->first_page = k * KHIB_CHUNK_PAGES;
-	}
+	header(im, i)->group = group[0];
+	header(im, i + 1)->group = group[1];
 	printf("image_edit: swapped chunks %llu and %llu",
 	       (unsigned long long)i, (unsigned long long)i + 1);
 }
@@ -186,7 +190,7 @@ int main(int argc, char **argv)
 		splice_chunk(&im, argv[3]);
 	} else if (!strcmp(edit, "drop")) {
 		im.sb.nr_chunks--;
-		im.sb.data_bytes -= im.record_len[im.nr_records - 1];
+		im.sb.group_table_bytes -= sizeof(struct khib_group_entry);
 		memcpy(im.bytes, &im.sb, sizeof(im.sb));
 		printf("image_edit: dropped the last chunk");
 	} else {

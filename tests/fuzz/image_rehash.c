@@ -2,8 +2,8 @@
 /*
  * Rehashing a fuzzed image.  The hashes are computed by the project's own
  * functions (image_hash(), image_super_seal(), chunk_header_seal()) over
- * the bytes the reader hashes, and the data stream is walked with the
- * reader's own checks (chunk_header_check(), image_record_max()), so that
+ * the bytes the reader hashes, and the records are walked with the
+ * reader's own checks (chunk_header_check()), so that
  * a chunk gets its hashes made right exactly when the reader would get to
  * it.  Every field comes from the untrusted image: each offset and length
  * is checked against @size before it is used.
@@ -81,42 +81,43 @@ static bool data_hash(struct rehash *r, const struct khib_chunk_header *h,
 }
 
 /*
- * Walk the data stream as the reader thread of chunk_stream.c does and
- * seal each chunk header it would read, its data hash first.  The walk
- * stops where the reader would: the stream ends, a header fails its
- * checks (it is still sealed, so that the reader fails it on the check
- * behind the hash), or a record is too long.  A chunk whose zero map
- * disagrees with the image's is rehashed all the same: the reader stops
- * at it, and rehashing the chunks after it does no harm.
+ * Walk the group table as the reader thread of chunk_stream.c does and
+ * seal each record header it would read, its data hash first.  The walk
+ * stops where the reader would: the table ends or lies outside the
+ * image, a header fails its checks (it is still sealed, so that the
+ * reader fails it on the check behind the hash), or a record's size is
+ * not the table's.  The image's pages of a group are taken to be those
+ * the record holds: the reader's check against the page map comes after
+ * the hash.
  */
 static void rehash_chunks(struct rehash *r, const struct khib_image_super *sb)
 {
-	uint64_t offset = sb->data_offset, end;
+	const uint8_t *table;
 	char why[256];
 
-	/* The reader refuses a stream outside the device before reading. */
-	if (!inside(r, sb->data_offset, sb->data_bytes))
+	if (!inside(r, sb->group_table_offset, sb->group_table_bytes))
 		return;
-	end = sb->data_offset + sb->data_bytes;
-	/* Each record takes KHIB_RECORD_ALIGN at least: the walk ends. */
+	table = r->image + sb->group_table_offset;
 	for (uint64_t index = 0; index < sb->nr_chunks &&
-	     end - offset >= KHIB_RECORD_ALIGN; index++) {
+	     (index + 1) * sizeof(struct khib_group_entry) <=
+	     sb->group_table_bytes; index++) {
+		struct khib_group_entry e;
 		struct khib_chunk_header h;
-		uint8_t *at = r->image + offset;
-		uint64_t record, hash;
+		uint8_t *at;
+		uint64_t hash;
 
+		memcpy(&e, table + index * sizeof(e), sizeof(e));
+		if (e.bytes < sizeof(h) || !inside(r, e.offset, e.bytes))
+			return;
+		at = r->image + e.offset;
 		memcpy(&h, at, sizeof(h));
 		chunk_header_seal(&h);
-		if (!chunk_header_check(&h, sb->image_id, index,
-					index * KHIB_CHUNK_PAGES,
-					image_chunk_pages(sb->nr_pages, index),
-					why, sizeof(why))) {
-			memcpy(at, &h, sizeof(h));
-			return;
-		}
-		record = align_up(sizeof(h) + (uint64_t)h.payload_bytes,
-				  KHIB_RECORD_ALIGN);
-		if (record > image_record_max() || record > end - offset) {
+		if (!chunk_header_check(&h, index, &e,
+					e.pass == KHIB_PASS_PRECOPY ?
+					sb->precopy_id : sb->image_id,
+					h.page_set, why, sizeof(why)) ||
+		    align_up(sizeof(h) + (uint64_t)h.payload_bytes,
+			     KHIB_RECORD_ALIGN) != e.bytes) {
 			memcpy(at, &h, sizeof(h));
 			return;
 		}
@@ -125,7 +126,6 @@ static void rehash_chunks(struct rehash *r, const struct khib_image_super *sb)
 			chunk_header_seal(&h);
 		}
 		memcpy(at, &h, sizeof(h));
-		offset += record;
 	}
 }
 
@@ -146,6 +146,8 @@ int image_rehash(uint8_t *image, size_t size)
 	/* The reader hashes a whole page, whatever page_size says. */
 	rehash_region(&r, sb.header_offset, KHIB_PAGE_SIZE, &sb.header_hash);
 	rehash_region(&r, sb.map_offset, sb.map_bytes, &sb.map_hash);
+	rehash_region(&r, sb.group_table_offset, sb.group_table_bytes,
+		      &sb.group_table_hash);
 	rehash_region(&r, sb.zero_map_offset, sb.zero_map_bytes,
 		      &sb.zero_map_hash);
 	rehash_region(&r, sb.mem_map_offset, sb.mem_map_bytes,

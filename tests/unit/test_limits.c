@@ -78,6 +78,8 @@ static void plausible_super(struct khib_image_super *sb)
 	sb->chunk_pages = KHIB_CHUNK_PAGES;
 	sb->nr_pages = 1;
 	sb->nr_chunks = 1;
+	sb->group_table_bytes = sizeof(struct khib_group_entry);
+	sb->group_table_offset = 4 * KHIB_IMAGE_ALIGN;
 	sb->zero_map_bytes = 8;
 	sb->header_offset = KHIB_IMAGE_ALIGN;
 	sb->map_offset = 2 * KHIB_IMAGE_ALIGN;
@@ -126,6 +128,15 @@ static void test_super(void)
 	ok(check(&sb, why) == IMAGE_CORRUPT && strstr(why, "memory map"),
 	   "a memory map size that does not fit its counts is refused: %s",
 	   why);
+	plausible_super(&sb);
+	sb.group_table_bytes += sizeof(struct khib_group_entry);
+	ok(check(&sb, why) == IMAGE_CORRUPT && strstr(why, "group"),
+	   "a group table size that does not fit the groups is refused: %s",
+	   why);
+	plausible_super(&sb);
+	sb.nr_reused = 2;
+	ok(check(&sb, why) == IMAGE_CORRUPT && strstr(why, "record"),
+	   "more records reused than groups is refused: %s", why);
 
 	plausible_super(&sb);
 	memset(sb.release, 'x', sizeof(sb.release));

@@ -28,7 +28,9 @@ enum job_state {
 
 struct job {
 	enum job_state state;
+	uint64_t index;		/* in the group table */
 	struct khib_chunk_header h;
+	uint64_t zero[GROUP_WORDS];	/* of the image's pages, in order */
 	uint8_t *record;	/* aligned, one whole record */
 	uint8_t *pages;		/* decompressed pages */
 	uint8_t *data;		/* the chunk's non-zero pages */
@@ -42,11 +44,9 @@ struct decoder {
 
 struct chunk_stream {
 	struct blockdev *dev;
-	uint64_t offset, end;	/* device offsets of the stream */
-	uint64_t nr_pages, nr_chunks;
-	const uint64_t *zero_bits;
-	uint64_t image_id;
-	const struct image_keys *keys;	/* open every chunk, or NULL */
+	struct stream_layout layout;
+	uint64_t nr_chunks;
+	const struct image_keys *keys;	/* open every record, or NULL */
 	size_t record_max;
 	pthread_mutex_t lock;
 	pthread_cond_t changed;
@@ -83,64 +83,40 @@ fail_locked(struct chunk_stream *s, const char *fmt, ...)
 }
 
 /*
- * Read record @index at *offset into @job; NULL or what went wrong, with
- * *@unreadable set if the device failed the read.  One read usually does:
- * it takes as much as the last record took, and a second read fetches the
- * rest of a record that turns out longer.
+ * Read record @index, as the group table names it, into @job; NULL or
+ * what went wrong, with *@unreadable set if the device failed the read.
  */
 static const char *read_record(struct chunk_stream *s, uint64_t index,
-			       uint64_t *offset, size_t *guess,
 			       struct job *job, bool *unreadable,
 			       char *why, size_t why_len)
 {
-	size_t record, first = *guess;
+	const struct khib_group_entry *e = &s->layout.table[index];
+	uint64_t id = e->pass == KHIB_PASS_PRECOPY ? s->layout.precopy_id :
+		      s->layout.image_id;
 
-	if (s->end - *offset < KHIB_RECORD_ALIGN)
-		return "the data stream ends early";
-	if (first > s->end - *offset)
-		first = s->end - *offset;
-	if (blockdev_read(s->dev, *offset, job->record, first)) {
+	if (blockdev_read(s->dev, e->offset, job->record, e->bytes)) {
 		snprintf(why, why_len, "cannot read the image data: %s",
 			 strerror(errno));
 		*unreadable = true;
 		return why;
 	}
 	memcpy(&job->h, job->record, sizeof(job->h));
-	if (!chunk_header_check(&job->h, s->image_id, index,
-				index * KHIB_CHUNK_PAGES,
-				image_chunk_pages(s->nr_pages, index), why, why_len))
+	job->index = index;
+	if (!chunk_header_check(&job->h, index, e, id,
+				s->layout.groups[index].pages, why, why_len))
 		return why;
-	if (memcmp(job->h.zero_map, s->zero_bits + index * (KHIB_CHUNK_PAGES / 64),
-		   sizeof(job->h.zero_map))) {
-		snprintf(why, why_len, "chunk %" PRIu64 ": zero pages differ from the zero map",
-			 index);
-		return why;
-	}
-	record = align_up(sizeof(job->h) + job->h.payload_bytes,
-			  KHIB_RECORD_ALIGN);
-	if (record > s->record_max || record > s->end - *offset) {
+	if (align_up(sizeof(job->h) + job->h.payload_bytes,
+		     KHIB_RECORD_ALIGN) != e->bytes) {
 		snprintf(why, why_len, "chunk %" PRIu64 ": implausible payload size %u",
 			 index, job->h.payload_bytes);
 		return why;
 	}
-	if (record > first &&
-	    blockdev_read(s->dev, *offset + first, job->record + first,
-			  record - first)) {
-		snprintf(why, why_len, "cannot read the image data: %s",
-			 strerror(errno));
-		*unreadable = true;
-		return why;
-	}
-	*offset += record;
-	*guess = record;
 	return NULL;
 }
 
 static void *reader_main(void *arg)
 {
 	struct chunk_stream *s = arg;
-	uint64_t offset = s->offset;
-	size_t guess = s->record_max;
 	char why[200];
 
 	pthread_mutex_lock(&s->lock);
@@ -154,8 +130,8 @@ static void *reader_main(void *arg)
 			continue;
 		}
 		pthread_mutex_unlock(&s->lock);
-		error = read_record(s, s->read, &offset, &guess, job,
-				    &unreadable, why, sizeof(why));
+		error = read_record(s, s->read, job, &unreadable, why,
+				    sizeof(why));
 		pthread_mutex_lock(&s->lock);
 		if (error) {
 			/* Only the first failure is reported. */
@@ -183,7 +159,7 @@ static long open_payload(const struct image_keys *keys,
 		return -1;
 	len = h->payload_bytes - KHIB_CRYPT_TAG_LEN;
 	aad.header_hash = 0;
-	if (image_crypt_open(keys, h->index, &aad, sizeof(aad), payload, len,
+	if (image_crypt_open(keys, h->group, &aad, sizeof(aad), payload, len,
 			     payload + len))
 		return -1;
 	return (long)len;
@@ -207,7 +183,7 @@ static const char *decode(const struct image_keys *keys, ZSTD_DCtx *zstd,
 	for (; pad < end; pad++)
 		if (*pad) {
 			snprintf(why, why_len, "chunk %" PRIu64 ": damaged padding",
-				 (uint64_t)h->index);
+				 job->index);
 			return why;
 		}
 	if (keys) {
@@ -216,7 +192,7 @@ static const char *decode(const struct image_keys *keys, ZSTD_DCtx *zstd,
 		if (n < 0) {
 			snprintf(why, why_len,
 				 "chunk %" PRIu64 ": does not open with the image's key (changed, or of another image)",
-				 (uint64_t)h->index);
+				 job->index);
 			return why;
 		}
 		clear = (size_t)n;
@@ -231,7 +207,7 @@ static const char *decode(const struct image_keys *keys, ZSTD_DCtx *zstd,
 
 		if (ZSTD_isError(n)) {
 			snprintf(why, why_len, "chunk %" PRIu64 ": %s",
-				 (uint64_t)h->index, ZSTD_getErrorName(n));
+				 job->index, ZSTD_getErrorName(n));
 			return why;
 		}
 		if (n != stored)
@@ -239,27 +215,73 @@ static const char *decode(const struct image_keys *keys, ZSTD_DCtx *zstd,
 		job->data = job->pages;
 	} else {
 		snprintf(why, why_len, "chunk %" PRIu64 ": unknown encoding %u",
-			 (uint64_t)h->index, h->encoding);
+			 job->index, h->encoding);
 		return why;
 	}
 	/* Sealed chunks carry no hash of their clear data: the tag is it. */
 	if (!keys && image_hash(job->data, stored) != h->data_hash) {
 		snprintf(why, why_len, "chunk %" PRIu64 ": data checksum mismatch",
-			 (uint64_t)h->index);
+			 job->index);
 		return why;
 	}
 	return NULL;
 bad_size:
 	snprintf(why, why_len, "chunk %" PRIu64 ": payload does not match its zero map",
-		 (uint64_t)h->index);
+		 job->index);
 	return why;
 }
 
-static void chunk_of(const struct job *job, struct stream_chunk *c)
+/*
+ * Keep the image's pages of the record (all it holds, but for a record of
+ * the pre-copy that also holds pages since freed), in order, and check
+ * their zero bits against the image's zero map.  NULL or what is wrong.
+ */
+static const char *select_pages(const struct chunk_stream *s,
+				struct job *job, char *why, size_t why_len)
 {
-	c->index = job->h.index;
-	c->nr_pages = job->h.nr_pages;
-	c->zero_map = job->h.zero_map;
+	const struct image_group *g = &s->layout.groups[job->index];
+	const struct khib_chunk_header *h = &job->h;
+	uint32_t held = 0, stored = 0, kept = 0, kept_stored = 0;
+
+	memset(job->zero, 0, sizeof(job->zero));
+	for (unsigned int n = 0; n < KHIB_CHUNK_PAGES; n++) {
+		bool zero;
+
+		if (!group_bit(h->page_set, n))
+			continue;
+		zero = group_bit(h->zero_map, held++);
+		if (group_bit(g->pages, n)) {
+			if (zero)
+				group_set_bit(job->zero, kept);
+			else if (kept_stored++ != stored)
+				memmove(job->data + (size_t)(kept_stored - 1) *
+					PAGE_BYTES, job->data +
+					(size_t)stored * PAGE_BYTES,
+					PAGE_BYTES);
+			kept++;
+		}
+		stored += !zero;
+	}
+	if (!bits_equal(s->layout.zero_bits, g->first_page, job->zero,
+			g->nr_pages)) {
+		snprintf(why, why_len, "chunk %" PRIu64 ": zero pages differ from the zero map",
+			 job->index);
+		return why;
+	}
+	return NULL;
+}
+
+static void chunk_of(const struct chunk_stream *s, const struct job *job,
+		     struct stream_chunk *c)
+{
+	const struct image_group *g = &s->layout.groups[job->index];
+
+	c->index = job->index;
+	c->group = g->group;
+	c->first_page = g->first_page;
+	c->nr_pages = g->nr_pages;
+	c->pfn_set = g->pages;
+	c->zero_map = job->zero;
 	c->data = job->data;
 }
 
@@ -285,10 +307,12 @@ static void *decoder_main(void *arg)
 		job->state = JOB_DECODING;
 		pthread_mutex_unlock(&s->lock);
 		error = decode(s->keys, zstd, job, why, sizeof(why));
+		if (!error)
+			error = select_pages(s, job, why, sizeof(why));
 		if (!error && s->sink) {
 			struct stream_chunk c;
 
-			chunk_of(job, &c);
+			chunk_of(s, job, &c);
 			if (s->sink->put(s->sink->ctx, d->index, &c, why,
 					 sizeof(why)))
 				error = why;
@@ -356,11 +380,8 @@ uint64_t chunk_stream_memory_kib(unsigned int threads)
 	return worker_cost_kib(&cost, threads ? threads : 1);
 }
 
-struct chunk_stream *chunk_stream_start(struct blockdev *dev, uint64_t offset,
-					uint64_t bytes, uint64_t nr_pages,
-					uint64_t nr_chunks,
-					const uint64_t *zero_bits,
-					uint64_t image_id,
+struct chunk_stream *chunk_stream_start(struct blockdev *dev,
+					const struct stream_layout *layout,
 					const struct image_keys *keys,
 					unsigned int threads,
 					const struct chunk_sink *sink)
@@ -372,12 +393,8 @@ struct chunk_stream *chunk_stream_start(struct blockdev *dev, uint64_t offset,
 	if (!threads)
 		threads = 1;
 	s->dev = dev;
-	s->offset = offset;
-	s->end = offset + bytes;
-	s->nr_pages = nr_pages;
-	s->nr_chunks = nr_chunks;
-	s->zero_bits = zero_bits;
-	s->image_id = image_id;
+	s->layout = *layout;
+	s->nr_chunks = layout->nr_groups;
 	s->keys = keys;
 	s->sink = sink;
 	s->record_max = image_record_max();
@@ -452,7 +469,7 @@ int chunk_stream_next(struct chunk_stream *s, struct stream_chunk *c,
 	} else {
 		job->state = JOB_TAKEN;
 		s->taken++;
-		chunk_of(job, c);
+		chunk_of(s, job, c);
 	}
 	pthread_mutex_unlock(&s->lock);
 	return ret;

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Reading the data stream of an image (khib_image.h) ahead of its
- * consumer: one thread reads records in order with direct I/O, decoder
- * threads, one per CPU, decompress and verify them in parallel, and the
- * consumer takes verified chunks in order.  No chunk is handed out before
- * its hashes matched.
+ * Reading the records of an image (khib_image.h) ahead of its consumer:
+ * one thread reads them in the group table's order with direct I/O,
+ * decoder threads, one per CPU, decompress and verify them in parallel
+ * and keep the image's pages of each, and the consumer takes verified
+ * chunks (the image pages of one group) in order.  No chunk is handed out
+ * before its hashes matched.
  */
 #ifndef KHIB_CHUNK_STREAM_H
 #define KHIB_CHUNK_STREAM_H
@@ -13,13 +14,20 @@
 #include <stdint.h>
 
 #include "blockdev.h"
+#include "image_groups.h"
 #include "worker_memory.h"
 #include "khib_image.h"
 
-/* One verified chunk, valid until the next chunk_stream_next(). */
+/*
+ * One verified chunk: the image pages of one group, valid until the next
+ * chunk_stream_next().
+ */
 struct stream_chunk {
-	uint64_t index;
+	uint64_t index;			/* in the group table */
+	uint64_t group;
+	uint64_t first_page;		/* image page number of page 0 */
 	uint32_t nr_pages;
+	const uint64_t *pfn_set;	/* bit n: PFN group * 256 + n */
 	const uint64_t *zero_map;	/* bit i: page i is all zero */
 	uint8_t *data;			/* the other pages, in order; verified
 					 * already, so whoever gets the chunk
@@ -39,19 +47,25 @@ struct chunk_sink {
 	void *ctx;
 };
 
-/*
- * Start reading the @nr_chunks chunks of an image of @nr_pages pages whose
- * stream starts at @offset and takes @bytes on @dev.  Each chunk's zero
- * map must match @zero_bits (the image's zero map, in whole chunks), and
- * each chunk header carry @image_id.  @sink may be NULL.  NULL with errno set on failure.
- */
+/* Where an image's records lie and what they must hold. */
+struct stream_layout {
+	const struct khib_group_entry *table;	/* checked entries */
+	const struct image_group *groups;	/* the page map's, alike */
+	uint64_t nr_groups;
+	const uint64_t *zero_bits;	/* the image's zero map */
+	uint64_t image_id;		/* of records of the frozen pass */
+	uint64_t precopy_id;		/* of records of the pre-copy */
+};
+
 struct image_keys;
 
-struct chunk_stream *chunk_stream_start(struct blockdev *dev, uint64_t offset,
-					uint64_t bytes, uint64_t nr_pages,
-					uint64_t nr_chunks,
-					const uint64_t *zero_bits,
-					uint64_t image_id,
+/*
+ * Start reading the records of @layout from @dev, opening them with
+ * @keys if not NULL, on @threads decoders.  @sink may be NULL.  NULL with
+ * errno set on failure.
+ */
+struct chunk_stream *chunk_stream_start(struct blockdev *dev,
+					const struct stream_layout *layout,
 					const struct image_keys *keys,
 					unsigned int threads,
 					const struct chunk_sink *sink);

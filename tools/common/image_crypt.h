@@ -8,7 +8,7 @@
  *
  * Nonces never repeat under one key: a data key seals one image, and each
  * region of it under its own 64-bit domain (a chunk's index, or one of
- * the IMAGE_CRYPT_REGION_* values, which no chunk index reaches) after
+ * the IMAGE_CRYPT_REGION_* values, which no group number reaches) after
  * the image's random nonce prefix.  A wrap takes a random 192-bit nonce.
  *
  * Every function returns 0 on success and -1 on failure: for an open or
@@ -29,7 +29,7 @@
 #define IMAGE_CRYPT_WRAP_NONCE_BYTES	24
 #define IMAGE_CRYPT_SALT_BYTES		16
 
-/* Domains of the metadata regions: above every chunk index. */
+/* Domains of the metadata regions: above every group number. */
 #define IMAGE_CRYPT_REGION_BASE		(1ULL << 63)
 #define IMAGE_CRYPT_REGION_HEADER	(IMAGE_CRYPT_REGION_BASE + 1)
 #define IMAGE_CRYPT_REGION_MAP		(IMAGE_CRYPT_REGION_BASE + 2)

@@ -7,6 +7,7 @@
 #include <zstd.h>
 
 #include "image_format.h"
+#include "image_groups.h"
 
 uint64_t image_hash(const void *buf, size_t len)
 {
@@ -20,16 +21,21 @@ size_t image_record_max(void)
 			KHIB_CRYPT_TAG_LEN, KHIB_RECORD_ALIGN);
 }
 
-uint64_t image_max_bytes(uint64_t nr_pages, uint64_t map_bytes,
-			 uint64_t mem_map_bytes)
+uint64_t image_max_bytes(uint64_t nr_pages, uint64_t nr_records,
+			 uint64_t map_bytes, uint64_t mem_map_bytes)
 {
-	uint64_t raw_record = align_up(sizeof(struct khib_chunk_header) +
-				       (uint64_t)KHIB_CHUNK_PAGES * KHIB_PAGE_SIZE +
-				       KHIB_CRYPT_TAG_LEN, KHIB_RECORD_ALIGN);
+	/* A record stored as it is: its pages and one block of header,
+	 * tag and padding. */
+	_Static_assert(sizeof(struct khib_chunk_header) + KHIB_CRYPT_TAG_LEN <=
+		       KHIB_RECORD_ALIGN, "a record's overhead is one block");
 
-	/* Superblock, header page, page map, data, zero map, memory map. */
-	return 2 * KHIB_IMAGE_ALIGN + align_up(map_bytes, KHIB_IMAGE_ALIGN) +
-	       image_nr_chunks(nr_pages) * raw_record +
+	/* Superblock, records, header page, page map, group table, zero
+	 * map, memory map. */
+	return 2 * KHIB_IMAGE_ALIGN +
+	       (nr_pages + nr_records) * KHIB_PAGE_SIZE +
+	       align_up(map_bytes, KHIB_IMAGE_ALIGN) +
+	       align_up(nr_records * sizeof(struct khib_group_entry),
+			KHIB_IMAGE_ALIGN) +
 	       align_up(bitmap_words(nr_pages) * 8, KHIB_IMAGE_ALIGN) +
 	       align_up(mem_map_bytes, KHIB_IMAGE_ALIGN);
 }
@@ -58,15 +64,46 @@ bool release_printable(const char *release, size_t len)
 }
 
 
+bool image_page_is_zero(const void *page)
+{
+	const uint64_t *w = page;
+
+	/* Word-wise; most pages differ from zero in their first word. */
+	for (size_t i = 0; i < KHIB_PAGE_SIZE / sizeof(*w); i += 8)
+		if (w[i] | w[i + 1] | w[i + 2] | w[i + 3] |
+		    w[i + 4] | w[i + 5] | w[i + 6] | w[i + 7])
+			return false;
+	return true;
+}
+
+int image_content_hash(const void *const *pages, uint32_t nr_pages,
+		       uint64_t hash[2])
+{
+	XXH3_state_t *state = XXH3_createState();
+	XXH128_hash_t h;
+
+	if (!state || XXH3_128bits_reset(state) == XXH_ERROR) {
+		XXH3_freeState(state);
+		return -1;
+	}
+	for (uint32_t i = 0; i < nr_pages; i++)
+		XXH3_128bits_update(state, pages[i], KHIB_PAGE_SIZE);
+	h = XXH3_128bits_digest(state);
+	XXH3_freeState(state);
+	hash[0] = h.low64;
+	hash[1] = h.high64;
+	return 0;
+}
+
 void chunk_header_seal(struct khib_chunk_header *h)
 {
 	h->header_hash = 0;
 	h->header_hash = image_hash(h, sizeof(*h));
 }
 
-bool chunk_header_check(const struct khib_chunk_header *h, uint64_t image_id,
-			uint64_t index, uint64_t first_page, uint32_t nr_pages,
-			char *why, size_t why_len)
+bool chunk_header_check(const struct khib_chunk_header *h, uint64_t index,
+			const struct khib_group_entry *entry, uint64_t image_id,
+			const uint64_t *image_pages, char *why, size_t why_len)
 {
 	struct khib_chunk_header copy = *h;
 
@@ -85,12 +122,21 @@ bool chunk_header_check(const struct khib_chunk_header *h, uint64_t image_id,
 			 (unsigned long long)image_id);
 		return false;
 	}
-	if (h->index != index || h->first_page != first_page ||
-	    h->nr_pages != nr_pages) {
+	if (h->group != entry->group || h->pass != entry->pass) {
 		snprintf(why, why_len,
-			 "chunk %llu: out of sequence (says chunk %llu, %u pages)",
+			 "chunk %llu: out of sequence (says group %llu pass %u, not group %llu pass %u)",
 			 (unsigned long long)index,
-			 (unsigned long long)h->index, h->nr_pages);
+			 (unsigned long long)h->group, h->pass,
+			 (unsigned long long)entry->group, entry->pass);
+		return false;
+	}
+	if (h->reserved || !h->nr_pages ||
+	    h->nr_pages != group_weight(h->page_set) ||
+	    !group_subset(image_pages, h->page_set)) {
+		snprintf(why, why_len,
+			 "chunk %llu: does not hold the image's pages of group %llu",
+			 (unsigned long long)index,
+			 (unsigned long long)h->group);
 		return false;
 	}
 	if (h->encoding != KHIB_ENC_RAW && h->encoding != KHIB_ENC_ZSTD) {
@@ -98,7 +144,7 @@ bool chunk_header_check(const struct khib_chunk_header *h, uint64_t image_id,
 			 (unsigned long long)index, h->encoding);
 		return false;
 	}
-	if (!bitmap_tail_clear(h->zero_map, nr_pages)) {
+	if (!bitmap_tail_clear(h->zero_map, h->nr_pages)) {
 		snprintf(why, why_len, "chunk %llu: zero map past its pages",
 			 (unsigned long long)index);
 		return false;

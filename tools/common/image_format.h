@@ -19,10 +19,25 @@ uint64_t image_hash(const void *buf, size_t len);
  */
 bool release_printable(const char *release, size_t len);
 
+/* Whether the page at @page (KHIB_PAGE_SIZE bytes) is all zero. */
+bool image_page_is_zero(const void *page);
+
+/*
+ * The content hash of a group's pages (khib_precopy_entry): XXH3-128 of
+ * @nr_pages pages, in order.  0, or -1 if out of memory.
+ */
+int image_content_hash(const void *const *pages, uint32_t nr_pages,
+		       uint64_t hash[2]);
+
 void chunk_header_seal(struct khib_chunk_header *h);
-bool chunk_header_check(const struct khib_chunk_header *h, uint64_t image_id,
-			uint64_t index, uint64_t first_page, uint32_t nr_pages,
-			char *why, size_t why_len);
+/*
+ * Whether @h is a sound header of the record that entry @index of the
+ * group table names, of the image (or pre-copy) @image_id, holding at
+ * least @image_pages (the image's pages of its group).
+ */
+bool chunk_header_check(const struct khib_chunk_header *h, uint64_t index,
+			const struct khib_group_entry *entry, uint64_t image_id,
+			const uint64_t *image_pages, char *why, size_t why_len);
 
 size_t page_map_bytes(const struct pfn_chunk *chunks, size_t nr_chunks);
 /* The largest page map the limits of khib_image.h allow. */
@@ -42,20 +57,6 @@ static inline uint64_t image_bytes_on_disk(const struct khib_image_super *sb)
 {
 	return sb->mem_map_offset + align_up(sb->mem_map_bytes,
 					     KHIB_IMAGE_ALIGN);
-}
-
-/* Chunks of an image of @nr_pages pages. */
-static inline uint64_t image_nr_chunks(uint64_t nr_pages)
-{
-	return (nr_pages + KHIB_CHUNK_PAGES - 1) / KHIB_CHUNK_PAGES;
-}
-
-/* Pages of chunk @index of an image of @nr_pages pages. */
-static inline uint32_t image_chunk_pages(uint64_t nr_pages, uint64_t index)
-{
-	uint64_t left = nr_pages - index * KHIB_CHUNK_PAGES;
-
-	return left < KHIB_CHUNK_PAGES ? (uint32_t)left : KHIB_CHUNK_PAGES;
 }
 
 /* Bytes of a memory map region (khib_image.h) with these counts. */
@@ -93,13 +94,13 @@ bool image_mem_map_check(const struct image_mem_map *m, char *why,
 size_t image_record_max(void);
 
 /*
- * Bytes an image of @nr_pages pages with a page map of @map_bytes and a
- * memory map of @mem_map_bytes can take on its target at most: every
- * chunk stored as it is.  The writer refuses a target smaller than that
- * before it writes anything.
+ * Bytes an image of @nr_pages pages in @nr_records groups with a page
+ * map of @map_bytes and a memory map of @mem_map_bytes can take on its
+ * target at most: every record stored as it is.  The writer refuses a
+ * target smaller than that before it writes anything.
  */
-uint64_t image_max_bytes(uint64_t nr_pages, uint64_t map_bytes,
-			 uint64_t mem_map_bytes);
+uint64_t image_max_bytes(uint64_t nr_pages, uint64_t nr_records,
+			 uint64_t map_bytes, uint64_t mem_map_bytes);
 
 /*
  * Memory, in KiB, that the kernel resuming an image of @nr_pages pages

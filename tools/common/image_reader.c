@@ -72,7 +72,7 @@ static enum image_verdict read_zero_map(struct image_reader *r)
 	const struct khib_image_super *sb = &r->sb;
 	uint64_t space = align_up(sb->zero_map_bytes, KHIB_IMAGE_ALIGN);
 
-	/* Whole chunks of bits, like the writer's, for the chunk checks. */
+	/* A word more than the map: the padding is cleared below. */
 	r->zero_bits = blockdev_buffer(align_up(space + KHIB_CHUNK_PAGES / 8,
 						KHIB_IMAGE_ALIGN));
 	if (!r->zero_bits)
@@ -95,6 +95,80 @@ static enum image_verdict read_zero_map(struct image_reader *r)
 		snprintf(r->why, sizeof(r->why),
 			 "zero map disagrees with the superblock's %" PRIu64
 			 " zero pages", (uint64_t)sb->nr_zero_pages);
+		return IMAGE_CORRUPT;
+	}
+	return IMAGE_VALID;
+}
+
+/* Whether entry @k of the group table is sound; false with why set. */
+static bool entry_check(struct image_reader *r, uint64_t k)
+{
+	const struct khib_image_super *sb = &r->sb;
+	const struct khib_group_entry *e = &r->table[k];
+	bool pass_ok = e->pass == KHIB_PASS_FROZEN ||
+		       (e->pass == KHIB_PASS_PRECOPY && !r->encrypted);
+
+	if (e->group != r->groups[k].group || !pass_ok) {
+		snprintf(r->why, sizeof(r->why),
+			 "group table entry %" PRIu64 " names group %" PRIu64
+			 " pass %u, the page map group %" PRIu64, k,
+			 (uint64_t)e->group, e->pass, r->groups[k].group);
+		return false;
+	}
+	if (e->offset % KHIB_RECORD_ALIGN || e->bytes % KHIB_RECORD_ALIGN ||
+	    !e->bytes || e->bytes > image_record_max() ||
+	    e->offset < sb->data_offset ||
+	    e->offset + e->bytes > sb->data_offset + sb->data_bytes) {
+		snprintf(r->why, sizeof(r->why),
+			 "group table entry %" PRIu64 ": a record of %u bytes at %" PRIu64
+			 " lies outside the data region", k, e->bytes,
+			 (uint64_t)e->offset);
+		return false;
+	}
+	return true;
+}
+
+/* The group table: one sound entry for each group of the page map. */
+static enum image_verdict read_group_table(struct image_reader *r)
+{
+	const struct khib_image_super *sb = &r->sb;
+	uint64_t space = align_up(sb->group_table_bytes, KHIB_IMAGE_ALIGN);
+	uint64_t reused = 0;
+	size_t nr_groups;
+
+	if (image_groups_build(r->chunks, r->nr_chunks, &r->groups,
+			       &nr_groups)) {
+		snprintf(r->why, sizeof(r->why),
+			 "no memory for the groups of the page map");
+		r->short_of_memory = true;
+		return IMAGE_CORRUPT;
+	}
+	if (nr_groups != sb->nr_chunks) {
+		snprintf(r->why, sizeof(r->why),
+			 "the page map has %zu groups, the superblock %" PRIu64,
+			 nr_groups, (uint64_t)sb->nr_chunks);
+		return IMAGE_CORRUPT;
+	}
+	r->table = blockdev_buffer(space ? space : KHIB_IMAGE_ALIGN);
+	if (!r->table)
+		return io_failed(r, "group table");
+	if (space && blockdev_read(&r->dev, sb->group_table_offset, r->table,
+				   space))
+		return io_failed(r, "group table");
+	if (image_hash(r->table, sb->group_table_bytes) !=
+	    sb->group_table_hash) {
+		snprintf(r->why, sizeof(r->why), "group table checksum mismatch");
+		return IMAGE_CORRUPT;
+	}
+	for (uint64_t k = 0; k < nr_groups; k++) {
+		if (!entry_check(r, k))
+			return IMAGE_CORRUPT;
+		reused += r->table[k].pass == KHIB_PASS_PRECOPY;
+	}
+	if (reused != sb->nr_reused) {
+		snprintf(r->why, sizeof(r->why),
+			 "the group table reuses %" PRIu64 " records of the pre-copy, the superblock says %" PRIu64,
+			 reused, (uint64_t)sb->nr_reused);
 		return IMAGE_CORRUPT;
 	}
 	return IMAGE_VALID;
@@ -175,7 +249,8 @@ static enum image_verdict read_metadata(struct image_reader *r)
 	r->report_index = sb->report_pfn ?
 		pfn_chunks_rank(r->chunks, r->nr_chunks, sb->report_pfn) :
 		PFN_WALK_END;
-	if (read_zero_map(r) != IMAGE_VALID)
+	if (read_group_table(r) != IMAGE_VALID ||
+	    read_zero_map(r) != IMAGE_VALID)
 		return IMAGE_CORRUPT;
 	return read_mem_map(r);
 }
@@ -232,6 +307,8 @@ void image_close(struct image_reader *r)
 	free(r->header_page);
 	free(r->map);
 	free(r->chunks);
+	free(r->groups);
+	free(r->table);
 	free(r->zero_bits);
 	free(r->mem_map);
 	r->header_page = r->map = r->mem_map = NULL;
@@ -239,6 +316,8 @@ void image_close(struct image_reader *r)
 	r->redirects = NULL;
 	r->free_pfns = NULL;
 	r->chunks = NULL;
+	r->groups = NULL;
+	r->table = NULL;
 	r->zero_bits = NULL;
 	image_crypt_wipe(&r->keys, sizeof(r->keys));
 }
@@ -292,11 +371,14 @@ int image_start_stream(struct image_reader *r)
 		r->short_of_memory = true;
 		return -1;
 	}
-	r->stream = chunk_stream_start(&r->dev, sb->data_offset,
-				       sb->data_bytes, sb->nr_pages,
-				       sb->nr_chunks, r->zero_bits,
-				       sb->image_id,
-				       r->encrypted ? &r->keys : NULL,
+	r->stream = chunk_stream_start(&r->dev, &(struct stream_layout){
+						.table = r->table,
+						.groups = r->groups,
+						.nr_groups = sb->nr_chunks,
+						.zero_bits = r->zero_bits,
+						.image_id = sb->image_id,
+						.precopy_id = sb->precopy_id,
+				       }, r->encrypted ? &r->keys : NULL,
 				       image_stream_threads(), r->sink);
 	if (!r->stream) {
 		snprintf(r->why, sizeof(r->why),
@@ -338,7 +420,7 @@ void image_stop_stream(struct image_reader *r)
 void image_fill_report(const struct image_reader *r, struct stream_chunk *c,
 		       bool in_place)
 {
-	uint64_t first = c->index * r->sb.chunk_pages;
+	uint64_t first = c->first_page;
 	uint32_t at, stored = 0;
 
 	if (r->report_index == PFN_WALK_END || r->report_index < first ||

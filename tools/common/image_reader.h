@@ -23,6 +23,8 @@ struct image_reader {
 	uint8_t *map;			/* the page map region */
 	struct pfn_chunk *chunks;	/* decoded page map */
 	size_t nr_chunks;
+	struct image_group *groups;	/* of the page map, sb.nr_chunks */
+	struct khib_group_entry *table;	/* the group table, checked */
 	uint64_t *zero_bits;		/* the zero map: bit i, page i zero */
 	uint8_t *mem_map;		/* the memory map region */
 	const struct khib_image_range *ram;	/* sb.nr_ram_ranges */

@@ -90,15 +90,18 @@ enum image_verdict image_super_check(const struct khib_image_super *sb,
 		return IMAGE_CORRUPT;
 	}
 	if (sb->page_size != KHIB_PAGE_SIZE ||
-	    sb->chunk_pages == 0 || sb->chunk_pages > KHIB_CHUNK_PAGES) {
+	    sb->chunk_pages != KHIB_CHUNK_PAGES) {
 		snprintf(why, why_len, "unsupported page size %u or chunk size %u",
 			 sb->page_size, sb->chunk_pages);
 		return IMAGE_CORRUPT;
 	}
-	if (sb->nr_chunks != (sb->nr_pages + sb->chunk_pages - 1) /
-			     sb->chunk_pages ||
+	if (sb->nr_chunks < (sb->nr_pages + sb->chunk_pages - 1) /
+			    sb->chunk_pages ||
+	    sb->nr_chunks > sb->nr_pages || sb->nr_reused > sb->nr_chunks ||
+	    sb->group_table_bytes !=
+	    sb->nr_chunks * sizeof(struct khib_group_entry) ||
 	    sb->nr_zero_pages > sb->nr_pages) {
-		snprintf(why, why_len, "image page and chunk counts disagree");
+		snprintf(why, why_len, "image page, group and record counts disagree");
 		return IMAGE_CORRUPT;
 	}
 	if (sb->map_bytes > page_map_max_bytes()) {
@@ -134,6 +137,8 @@ enum image_verdict image_super_check(const struct khib_image_super *sb,
 	    !region_fits(sb->mem_map_offset, sb->mem_map_bytes, device_bytes) ||
 	    !region_fits(sb->map_offset, sb->map_bytes, device_bytes) ||
 	    !region_fits(sb->data_offset, sb->data_bytes, device_bytes) ||
+	    !region_fits(sb->group_table_offset, sb->group_table_bytes,
+			 device_bytes) ||
 	    !region_fits(sb->zero_map_offset, sb->zero_map_bytes,
 			 device_bytes)) {
 		snprintf(why, why_len,

@@ -11,7 +11,10 @@
  *   header_offset  the image header page (page_size bytes), as the
  *                  hibernating kernel prepared it for /dev/snapshot
  *   map_offset     the page map: which PFNs the image holds (see below)
- *   data_offset    the data stream: nr_chunks chunk records back to back
+ *   data_offset    the data region: group records (below), data_bytes
+ *                  of them, in no required order
+ *   group_table_offset  the group table: nr_chunks struct
+ *                  khib_group_entry, ascending by group
  *   zero_map_offset  the zero map: bit i (of 64-bit little-endian words)
  *                  set if image page i is all zero, nr_pages bits
  *   mem_map_offset the memory map: nr_ram_ranges struct khib_image_range,
@@ -24,15 +27,32 @@
  * and do not overlap.  The image pages are the set bits, in that order;
  * "image page i" below is the i-th of them.
  *
- * Data stream.  Chunk k covers image pages [k * chunk_pages,
- * min((k + 1) * chunk_pages, nr_pages)).  Its record is a struct
- * khib_chunk_header followed by payload_bytes of payload: the chunk's
- * pages that are not all zero, in order, either as they are
- * (KHIB_ENC_RAW) or as one zstd frame (KHIB_ENC_ZSTD).  All-zero pages are
- * flagged in zero_map and not stored.  Each record is zero-padded to a
- * multiple of KHIB_RECORD_ALIGN, so that records can be written and read
- * with direct I/O straight from and into the buffers they are built in;
- * data_bytes counts the padding.
+ * Groups and records.  Group g is PFNs [g * 256, g * 256 + 256).  A group
+ * record is a struct khib_chunk_header followed by payload_bytes of
+ * payload: the pages of its group that its page_set names, those that are
+ * not all zero, in PFN order, either as they are (KHIB_ENC_RAW) or as one
+ * zstd frame (KHIB_ENC_ZSTD).  All-zero pages are flagged in zero_map (bit
+ * i for the i-th page held) and not stored.  Each record is zero-padded to
+ * a multiple of KHIB_RECORD_ALIGN, so that records can be written and
+ * read with direct I/O straight from and into the buffers they are built
+ * in.  The group table names, for each group that holds image pages and
+ * in ascending group order, the record that holds them: its page_set
+ * holds every image page of the group and may hold more (a record of the
+ * pre-copy, written while the system ran, of pages since freed); a reader
+ * takes the image's pages from it and ignores the others.  Image page
+ * order is unchanged, so "chunk k" of the stream is the image pages of
+ * the k-th group of the table.
+ *
+ * Pre-copy (pass KHIB_PASS_PRECOPY).  While the system still runs,
+ * khib-precopy writes group records from data_offset on, flushes them,
+ * and then names them in its pre-copy table (struct khib_precopy_entry,
+ * with an XXH3-128 hash of each record's pages) from a superblock in
+ * state KHIB_IMAGE_WRITING: no pre-copy is ever a valid image.  The
+ * frozen pass (the writer, pass KHIB_PASS_FROZEN) keeps those records and
+ * the table in place, reuses a record when it holds every image page of
+ * its group and the hash of those pages now equals the table's, and
+ * writes every other group's record after precopy_end.  Reuse follows
+ * equal content, never a claim that nothing wrote.
  *
  * The zero map repeats the chunks' zero_map bits in one place, so that a
  * restore can tell the kernel which pages are zero (the kernel's own
@@ -56,10 +76,11 @@
  * show them.  Zero if there is none, or if its PFN needs more than 32
  * bits.
  *
- * Integrity.  Every hash is XXH3-64 (seed 0).  The superblock, each chunk
- * header and the uncompressed data of each chunk carry their own hash; the
- * superblock also holds the hashes of the header page, the page map and
- * the zero map.
+ * Integrity.  Every hash is XXH3-64 (seed 0) but the pre-copy table's
+ * content hashes (XXH3-128).  The superblock, each record header and the
+ * uncompressed data of each record carry their own hash; the superblock
+ * also holds the hashes of the header page, the page map, the group
+ * table, the zero map, the memory map and the pre-copy table.
  * A hash field is zero while its own structure is hashed.
  *
  * Life cycle.  The writer first stores a superblock in state
@@ -105,10 +126,10 @@
 #include <stdint.h>
 
 #define KHIB_IMAGE_MAGIC	0x31474d494249484bULL	/* "KHIBIMG1" */
-#define KHIB_IMAGE_MAJOR	5
+#define KHIB_IMAGE_MAJOR	6
 #define KHIB_IMAGE_MINOR	0
 #define KHIB_IMAGE_ALIGN	4096
-#define KHIB_CHUNK_PAGES	256
+#define KHIB_CHUNK_PAGES	256	/* PFNs per group, pages per record */
 #define KHIB_PAGE_SIZE		4096
 #define KHIB_RECORD_ALIGN	4096
 
@@ -157,17 +178,17 @@ struct khib_image_super {
 	uint32_t state;		/* KHIB_IMAGE_* */
 	uint64_t hash;		/* of this structure */
 	uint32_t page_size;	/* bytes per image page */
-	uint32_t chunk_pages;	/* image pages per data chunk */
+	uint32_t chunk_pages;	/* PFNs per group: KHIB_CHUNK_PAGES */
 	uint64_t sequence;	/* the hibernating kernel's descriptor sequence */
 	uint64_t nr_pages;	/* image pages: set bits in the page map */
 	uint64_t nr_zero_pages;	/* of which all zero, not stored */
-	uint64_t nr_chunks;	/* chunk records in the data stream */
+	uint64_t nr_chunks;	/* groups that hold image pages */
 	uint64_t header_offset;	/* the image header page */
 	uint64_t header_hash;
 	uint64_t map_offset;	/* the page map */
 	uint64_t map_bytes;
 	uint64_t map_hash;
-	uint64_t data_offset;	/* the data stream */
+	uint64_t data_offset;	/* the data region: group records */
 	uint64_t data_bytes;
 	uint64_t zero_map_offset;	/* the zero map */
 	uint64_t zero_map_bytes;	/* 8 * ((nr_pages + 63) / 64) */
@@ -188,6 +209,16 @@ struct khib_image_super {
 	uint64_t image_id;	/* random, in every chunk header too */
 	uint8_t target_uuid[KHIB_TARGET_UUID_LEN];	/* the target's, kept */
 	struct khib_image_crypt crypt;	/* all zero: not encrypted */
+	uint64_t group_table_offset;	/* the group table */
+	uint64_t group_table_bytes;	/* nr_chunks entries */
+	uint64_t group_table_hash;
+	uint64_t nr_reused;	/* records taken from the pre-copy */
+	uint64_t precopy_offset;	/* the pre-copy table, or 0 */
+	uint64_t precopy_bytes;		/* nr_precopy entries */
+	uint64_t precopy_hash;
+	uint64_t nr_precopy;
+	uint64_t precopy_end;	/* device offset past its last record */
+	uint64_t precopy_id;	/* the image_id its records carry */
 };
 
 /* Limits of the memory map, the same for writer and reader. */
@@ -224,18 +255,44 @@ struct khib_map_chunk {
 
 #define KHIB_CHUNK_MAGIC	0x4b43484bu	/* "KHCK" */
 
+#define KHIB_PASS_PRECOPY	1	/* written while the system ran */
+#define KHIB_PASS_FROZEN	2	/* written by the writer */
+
+/* A group record's header (a "chunk" in messages). */
 struct khib_chunk_header {
 	uint32_t magic;		/* KHIB_CHUNK_MAGIC */
 	uint32_t encoding;	/* KHIB_ENC_* */
-	uint64_t index;		/* chunk number, from 0 */
-	uint64_t first_page;	/* image page number of the first page */
-	uint32_t nr_pages;	/* image pages covered */
+	uint64_t group;		/* PFNs [group * 256, group * 256 + 256) */
+	uint32_t pass;		/* KHIB_PASS_* */
+	uint32_t reserved;	/* zero */
+	uint32_t nr_pages;	/* pages held: bits set in page_set */
 	uint32_t payload_bytes;	/* bytes of payload after this header */
 	uint64_t data_hash;	/* of the non-zero pages, uncompressed */
-	uint64_t zero_map[KHIB_CHUNK_PAGES / 64];	/* bit i: page i is zero */
-	uint64_t image_id;	/* the superblock's: a chunk of another image
-				 * left on the device is refused */
+	uint64_t zero_map[KHIB_CHUNK_PAGES / 64];	/* bit i: the i-th
+							 * page held is zero */
+	uint64_t image_id;	/* the superblock's (or the pre-copy's): a
+				 * record of another image is refused */
+	uint64_t page_set[KHIB_CHUNK_PAGES / 64];	/* bit n: PFN group *
+							 * 256 + n is held */
 	uint64_t header_hash;	/* of this header */
+};
+
+/* Where the record of one group lies. */
+struct khib_group_entry {
+	uint64_t group;
+	uint64_t offset;	/* device offset of its record */
+	uint32_t bytes;		/* of the record, padding included */
+	uint32_t pass;		/* KHIB_PASS_* of the record */
+};
+
+/* A record the pre-copy flushed, and what it holds. */
+struct khib_precopy_entry {
+	uint64_t group;
+	uint64_t offset;	/* device offset of its record */
+	uint32_t bytes;		/* of the record, padding included */
+	uint32_t nr_pages;	/* bits set in page_set */
+	uint64_t page_set[KHIB_CHUNK_PAGES / 64];
+	uint64_t hash[2];	/* XXH3-128 of the pages held, in order */
 };
 
 #endif

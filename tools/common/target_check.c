@@ -8,6 +8,7 @@
 #include <dirent.h>
 
 #include "image_format.h"
+#include "image_groups.h"
 #include "target_check.h"
 
 /* Where signatures live: the first and the last MiB of a device. */
@@ -201,5 +202,8 @@ uint64_t target_need_bytes(uint64_t nr_ram_pages, uint64_t ram_end_pfn)
 					 KHIB_IMAGE_MAX_REDIRECTS,
 					 KHIB_IMAGE_MAX_FREE_PAGES);
 
-	return image_max_bytes(nr_ram_pages, map, mem_map);
+	return image_max_bytes(nr_ram_pages,
+			       image_groups_max(nr_ram_pages,
+						KHIB_IMAGE_MAX_RAM_RANGES),
+			       map, mem_map);
 }

@@ -70,13 +70,16 @@ static void valid_image(FILE *f, const struct image_reader *r,
 	fprintf(f, "},\n");
 	fprintf(f, "  \"pages\": {\"total\": %" PRIu64 ", \"zero\": %" PRIu64
 		", \"page_size\": %u, \"chunks\": %" PRIu64
-		", \"chunk_pages\": %u},\n", (uint64_t)sb->nr_pages,
-		(uint64_t)sb->nr_zero_pages, sb->page_size,
-		(uint64_t)sb->nr_chunks, sb->chunk_pages);
+		", \"chunk_pages\": %u, \"reused\": %" PRIu64 "},\n",
+		(uint64_t)sb->nr_pages, (uint64_t)sb->nr_zero_pages,
+		sb->page_size, (uint64_t)sb->nr_chunks, sb->chunk_pages,
+		(uint64_t)sb->nr_reused);
 	fprintf(f, "  \"regions\": {\n");
 	region(f, "header", sb->header_offset, sb->page_size, false);
 	region(f, "page_map", sb->map_offset, sb->map_bytes, false);
 	region(f, "data", sb->data_offset, sb->data_bytes, false);
+	region(f, "group_table", sb->group_table_offset, sb->group_table_bytes,
+	       false);
 	region(f, "zero_map", sb->zero_map_offset, sb->zero_map_bytes, false);
 	region(f, "memory_map", sb->mem_map_offset, sb->mem_map_bytes, true);
 	fprintf(f, "  },\n");

@@ -39,14 +39,18 @@ static void print_details(const struct khib_image_super *sb)
 	printf("  format %u.%u, sequence %" PRIu64 ", Linux %s\n", sb->major,
 	       sb->minor, (uint64_t)sb->sequence, sb->release);
 	printf("  pages %" PRIu64 " (%" PRIu64 " zero), %" PRIu64
-	       " chunks of %u pages\n", (uint64_t)sb->nr_pages,
+	       " groups of %u page frames, %" PRIu64
+	       " records taken from a pre-copy\n", (uint64_t)sb->nr_pages,
 	       (uint64_t)sb->nr_zero_pages, (uint64_t)sb->nr_chunks,
-	       sb->chunk_pages);
+	       sb->chunk_pages, (uint64_t)sb->nr_reused);
 	printf("  header at %" PRIu64 ", page map at %" PRIu64 " (%" PRIu64
 	       " bytes), data at %" PRIu64 " (%" PRIu64 " bytes)\n",
 	       (uint64_t)sb->header_offset, (uint64_t)sb->map_offset,
 	       (uint64_t)sb->map_bytes, (uint64_t)sb->data_offset,
 	       (uint64_t)sb->data_bytes);
+	printf("  group table at %" PRIu64 " (%" PRIu64 " bytes)\n",
+	       (uint64_t)sb->group_table_offset,
+	       (uint64_t)sb->group_table_bytes);
 	printf("  zero map at %" PRIu64 " (%" PRIu64 " bytes), memory map at %" PRIu64
 	       " (%" PRIu64 " bytes: %" PRIu64 " RAM ranges, %" PRIu64
 	       " lent, %" PRIu64 " swapped pages, %" PRIu64 " free pages)\n",

@@ -1,31 +1,121 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * khib-precopy: the running system's side of a pre-copy (docs/design.md,
- * "Pre-copy").  For now it measures what a pre-copy would save: it reads
- * and hashes RAM in groups of 1 MiB through /proc/kcore, waits, does it
- * again, and says how much changed meanwhile and how fast RAM was read.
+ * "Pre-copy").  --write writes RAM's pages in use to the image target
+ * while the system runs (precopy_write.h), at idle priority and at most
+ * --mbps MB/s, so that the hibernation that follows writes only what
+ * changed; SIGINT or SIGTERM stop it early, keeping what was written.
+ * --measure says what a pre-copy would save: it reads and hashes RAM in
+ * groups of 1 MiB through /proc/kcore, waits, does it again, and says how
+ * much changed meanwhile and how fast RAM was read.
  *
- * usage: khib-precopy --measure SECONDS
+ * usage: khib-precopy --write TARGET [--mbps N] [--level N]
+ *        khib-precopy --measure SECONDS
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "cmdline.h"
 #include "kcore_ram.h"
+#include "precopy_write.h"
 #include "ram_groups.h"
 
 #define MIB_PAGES	256
 #define MAX_WAIT	3600
+#define MAX_MBPS	100000
+#define MAX_LEVEL	19
+/* The I/O priority class "idle" (linux/ioprio.h). */
+#define IOPRIO_CLASS_IDLE	3
+#define IOPRIO_WHO_PROCESS	1
+#define IOPRIO_CLASS_SHIFT	13
+
+static volatile sig_atomic_t cancelled;
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: khib-precopy --measure SECONDS (0 to %d)\n",
-		MAX_WAIT);
+	fprintf(stderr, "usage: khib-precopy --write TARGET [--mbps N (0 to %d, 0: no limit)] [--level N (0 to %d)]\n"
+			"       khib-precopy --measure SECONDS (0 to %d)\n",
+		MAX_MBPS, MAX_LEVEL, MAX_WAIT);
 	return 2;
+}
+
+static int open_ram(struct kcore_ram *k)
+{
+	if (kcore_ram_open(k, "/proc/kcore") == 0)
+		return 0;
+	fprintf(stderr, "khib-precopy: cannot read RAM through /proc/kcore: %s%s\n",
+		strerror(errno),
+		errno == EPERM ? " (needs root; a kernel in lockdown refuses)" :
+		errno == ENOENT ? " (the kernel needs CONFIG_PROC_KCORE)" : "");
+	return -1;
+}
+
+static void cancel(int sig)
+{
+	(void)sig;
+	cancelled = 1;
+}
+
+/* Out of the workload's way: the lowest CPU and I/O priority. */
+static void step_aside(void)
+{
+	if (setpriority(PRIO_PROCESS, 0, 19))
+		perror("khib-precopy: setpriority");
+	if (syscall(SYS_ioprio_set, IOPRIO_WHO_PROCESS, 0,
+		    IOPRIO_CLASS_IDLE << IOPRIO_CLASS_SHIFT))
+		perror("khib-precopy: ioprio_set");
+}
+
+static int write_precopy(int argc, char **argv)
+{
+	struct precopy_options opt = { .target = argv[2], .level = 1,
+				       .cancel = &cancelled };
+	struct sigaction sa = { .sa_handler = cancel };
+	struct precopy_report rep;
+	struct kcore_ram k;
+	int flags_fd, ret;
+
+	for (int i = 3; i < argc; i += 2) {
+		unsigned long v;
+
+		if (i + 1 >= argc || !cmdline_parse_ulong(argv[i + 1], &v))
+			return usage();
+		if (!strcmp(argv[i], "--mbps") && v <= MAX_MBPS)
+			opt.mbps = (unsigned int)v;
+		else if (!strcmp(argv[i], "--level") && v <= MAX_LEVEL)
+			opt.level = (int)v;
+		else
+			return usage();
+	}
+	if (open_ram(&k))
+		return 1;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	step_aside();
+	/* Without it free pages count as in use: more to write, still right. */
+	flags_fd = open("/proc/kpageflags", O_RDONLY | O_CLOEXEC);
+	ret = precopy_write(&k, flags_fd, &opt, &rep);
+	kcore_ram_close(&k);
+	if (flags_fd >= 0)
+		close(flags_fd);
+	if (ret) {
+		fprintf(stderr, "khib-precopy: %s\n", rep.why);
+		return 1;
+	}
+	printf("khib-precopy: wrote %llu MiB of RAM in use (%llu groups, %llu MiB on disk) to %s in %.1f s (%.0f MB/s)%s; the hibernation writes only what changes from now on\n",
+	       (unsigned long long)(rep.pages / MIB_PAGES),
+	       (unsigned long long)rep.groups,
+	       (unsigned long long)(rep.bytes >> 20), opt.target, rep.seconds,
+	       rep.seconds > 0 ? rep.bytes / 1e6 / rep.seconds : 0,
+	       rep.cancelled ? ", stopped early" : "");
+	return 0;
 }
 
 static int pass(const struct kcore_ram *k, int flags_fd,
@@ -48,16 +138,13 @@ int main(int argc, char **argv)
 	size_t nr;
 	int flags_fd;
 
+	if (argc >= 3 && !strcmp(argv[1], "--write"))
+		return write_precopy(argc, argv);
 	if (argc != 3 || strcmp(argv[1], "--measure") ||
 	    !cmdline_parse_ulong(argv[2], &wait) || wait > MAX_WAIT)
 		return usage();
-	if (kcore_ram_open(&k, "/proc/kcore")) {
-		fprintf(stderr, "khib-precopy: cannot read RAM through /proc/kcore: %s%s\n",
-			strerror(errno),
-			errno == EPERM ? " (needs root; a kernel in lockdown refuses)" :
-			errno == ENOENT ? " (the kernel needs CONFIG_PROC_KCORE)" : "");
+	if (open_ram(&k))
 		return 1;
-	}
 	/* Without it free pages count as in use: more to read, still right. */
 	flags_fd = open("/proc/kpageflags", O_RDONLY | O_CLOEXEC);
 	nr = ram_groups_count(&k);

@@ -86,43 +86,57 @@ static void read_flags(int fd, size_t g, uint64_t *flags)
 		memset(flags, 0, len);
 }
 
+int ram_group_read(const struct kcore_ram *k, int kpageflags_fd, size_t g,
+		   uint8_t *buf, uint64_t used[RAM_GROUP_PAGES / 64])
+{
+	uint64_t present[RAM_GROUP_PAGES / 64], flags[RAM_GROUP_PAGES];
+	int pages = 0;
+
+	if (read_group(k, g, buf, present))
+		return -1;
+	read_flags(kpageflags_fd, g, flags);
+	memset(used, 0, RAM_GROUP_PAGES / 8);
+	for (size_t i = 0; i < RAM_GROUP_PAGES; i++) {
+		if (!(present[i / 64] >> (i % 64) & 1) ||
+		    (flags[i] & NOT_IN_USE))
+			continue;
+		used[i / 64] |= 1ULL << (i % 64);
+		pages++;
+	}
+	return pages;
+}
+
 int ram_groups_hash(const struct kcore_ram *k, int kpageflags_fd,
 		    struct ram_group *groups, struct ram_pass *pass)
 {
 	size_t nr = ram_groups_count(k);
 	uint8_t *buf = malloc(GROUP_BYTES);
-	uint64_t *flags = malloc(RAM_GROUP_PAGES * sizeof(*flags));
 	XXH3_state_t *state = XXH3_createState();
 	double t0 = seconds();
 	int ret = -1;
 
 	memset(pass, 0, sizeof(*pass));
-	if (!buf || !flags || !state) {
+	if (!buf || !state) {
 		errno = ENOMEM;
 		goto out;
 	}
 	for (size_t g = 0; g < nr; g++) {
-		uint64_t present[RAM_GROUP_PAGES / 64], used[RAM_GROUP_PAGES / 64];
-		uint32_t pages = 0;
+		uint64_t used[RAM_GROUP_PAGES / 64];
+		int pages = ram_group_read(k, kpageflags_fd, g, buf, used);
 
-		if (read_group(k, g, buf, present))
+		if (pages < 0)
 			goto out;
-		read_flags(kpageflags_fd, g, flags);
-		memset(used, 0, sizeof(used));
 		XXH3_64bits_reset(state);
-		for (size_t i = 0; i < RAM_GROUP_PAGES; i++) {
-			if (!(present[i / 64] >> (i % 64) & 1) ||
-			    (flags[i] & NOT_IN_USE))
-				continue;
-			used[i / 64] |= 1ULL << (i % 64);
-			XXH3_64bits_update(state, buf + i * KHIB_PAGE_SIZE,
-					   KHIB_PAGE_SIZE);
-			pages++;
-		}
+		for (size_t i = 0; i < RAM_GROUP_PAGES; i++)
+			if (used[i / 64] >> (i % 64) & 1)
+				XXH3_64bits_update(state,
+						   buf + i * KHIB_PAGE_SIZE,
+						   KHIB_PAGE_SIZE);
 		/* Which pages are in use is part of what may change. */
 		XXH3_64bits_update(state, used, sizeof(used));
 		groups[g] = (struct ram_group){
-			.hash = XXH3_64bits_digest(state), .pages = pages,
+			.hash = XXH3_64bits_digest(state),
+			.pages = (uint32_t)pages,
 		};
 		pass->groups += pages != 0;
 		pass->pages += pages;
@@ -131,7 +145,6 @@ int ram_groups_hash(const struct kcore_ram *k, int kpageflags_fd,
 out:
 	pass->seconds = seconds() - t0;
 	XXH3_freeState(state);
-	free(flags);
 	free(buf);
 	return ret;
 }

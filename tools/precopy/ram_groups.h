@@ -33,6 +33,15 @@ struct ram_pass {
 size_t ram_groups_count(const struct kcore_ram *k);
 
 /*
+ * Read group @g of @k into @buf (RAM_GROUP_PAGES pages, page n at n *
+ * 4096) and mark in @used the pages in use: held by a segment and, if
+ * @kpageflags_fd (/proc/kpageflags) is not -1, not free.  The number of
+ * pages in use, or -1 with errno set.
+ */
+int ram_group_read(const struct kcore_ram *k, int kpageflags_fd, size_t g,
+		   uint8_t *buf, uint64_t used[RAM_GROUP_PAGES / 64]);
+
+/*
  * Hash every group of @k into @groups (ram_groups_count() of them).
  * @kpageflags_fd: /proc/kpageflags, to leave free pages out, or -1 to
  * take every page.  0, or -1 with errno set.

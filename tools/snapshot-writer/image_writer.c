@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The image is written in one pass: a placeholder superblock that marks
- * it incomplete, the header page, the page map, the data stream, a flush,
- * and then the final superblock.  This thread walks the saved pages in
- * image order and names each chunk's pages to the write pipeline, which
- * encodes chunks on every CPU and writes them in order
- * (write_pipeline.h).
+ * it incomplete, the group records, the header page, the page map, the
+ * group table, the zero map and the memory map, a flush, and then the
+ * final superblock.  This thread walks the image's groups in order and
+ * names each group's pages to the write pipeline, which encodes records
+ * on every CPU and writes them one after the other (write_pipeline.h).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -23,6 +23,7 @@
 #include "image_format.h"
 #include "image_super.h"
 #include "image_writer.h"
+#include "precopy_table.h"
 
 #define PAGE_BYTES	KHIB_PAGE_SIZE
 
@@ -31,9 +32,15 @@ struct writer {
 	const struct writer_options *opt;
 	struct writer_report *report;
 	struct blockdev dev;
+	struct image_group *groups;	/* that hold image pages, ascending */
+	size_t nr_groups;
+	struct khib_group_entry *table;	/* the group table, as it is made */
 	uint64_t data_offset;
-	uint64_t data_bytes;
-	uint64_t *zero_bits;	/* the zero map, whole chunks of it */
+	uint64_t data_end;	/* past the last record written */
+	uint64_t at;		/* where the next region goes */
+	uint64_t *zero_bits;	/* the zero map */
+	struct khib_precopy_entry *precopy;	/* its table, or NULL */
+	uint64_t sb_precopy_entries;
 	uint64_t image_id;	/* random, tells this image's chunks apart */
 	struct image_keys keys;	/* of this image, when it is encrypted */
 	bool encrypted;
@@ -76,38 +83,81 @@ static void report_progress(struct writer *w, struct write_pipeline *p)
 	w->opt->progress(w->opt->progress_ctx, pages, bytes);
 }
 
-/* Name each chunk's pages, in order, to the pipeline. */
-static int submit_chunks(struct writer *w, struct write_pipeline *p)
+/*
+ * The pre-copy's record of group @g that may be kept: one that holds
+ * every image page of the group.  *@next walks the table along.
+ */
+static const struct khib_precopy_entry *
+precopy_candidate(struct writer *w, const struct image_group *g,
+		  uint64_t *next)
+{
+	const struct khib_precopy_entry *e;
+
+	if (!w->precopy)
+		return NULL;
+	while (*next < w->sb_precopy_entries &&
+	       w->precopy[*next].group < g->group)
+		(*next)++;
+	if (*next == w->sb_precopy_entries)
+		return NULL;
+	e = &w->precopy[*next];
+	if (e->group != g->group || !group_subset(g->pages, e->page_set))
+		return NULL;
+	return e;
+}
+
+/*
+ * Name each group's pages, in order, to the pipeline: the image's pages
+ * of the group, and all that its pre-copy record holds (ascending, as the
+ * redirect cursor needs: the two sets are walked together).
+ */
+static int submit_groups(struct writer *w, struct write_pipeline *p)
 {
 	const struct descriptor_view *v = w->src->view;
-	uint64_t nr_pages = v->desc.nr_image_pages, done = 0, index = 0;
 	struct redirect_cursor redirects;
-	struct pfn_walk walk;
+	uint64_t next = 0;
 
-	pfn_walk_init(&walk, v->chunks, v->nr_chunks);
 	redirect_cursor_init(&redirects, v);
-	while (done < nr_pages) {
-		uint32_t n = image_chunk_pages(nr_pages, index);
-		const void **pages = pipeline_next(p, index, n);
+	for (size_t k = 0; k < w->nr_groups; k++) {
+		const struct image_group *g = &w->groups[k];
+		const void **pages = pipeline_next(p, g, k), **held = NULL;
+		const struct khib_precopy_entry *cand;
+		uint32_t i = 0, j = 0;
 
 		if (!pages)
 			return KHIB_OK;	/* the pipeline says why */
+		cand = precopy_candidate(w, g, &next);
+		if (cand)
+			held = pipeline_candidate(p, cand);
 		if (w->src->new_chunk)
 			w->src->new_chunk(w->src->ctx);
-		for (uint32_t i = 0; i < n; i++) {
-			uint64_t pfn = pfn_walk_next(&walk);
-			uint64_t src = redirect_resolve(&redirects, pfn);
+		for (unsigned int n = 0; n < KHIB_CHUNK_PAGES; n++) {
+			bool image = group_bit(g->pages, n);
+			uint64_t pfn, src;
+			const void *at;
 
-			pages[i] = w->src->page_at(w->src->ctx, src);
-			if (!pages[i])
+			if (!image && !(held && group_bit(cand->page_set, n)))
+				continue;
+			pfn = g->group * KHIB_CHUNK_PAGES + n;
+			src = redirect_resolve(&redirects, pfn);
+			at = w->src->page_at(w->src->ctx, src);
+			if (!at && image)
 				return fail(w, KHIB_ERR_MAP, errno,
 					    "cannot map PFN %#llx of the saved memory: %s",
 					    (unsigned long long)src,
 					    strerror(errno));
+			if (!at) {
+				/* A page freed since: the record is not kept. */
+				pipeline_candidate(p, NULL);
+				held = NULL;
+				continue;
+			}
+			if (image)
+				pages[i++] = at;
+			if (held)
+				held[j++] = at;
 		}
 		pipeline_submit(p);
-		index++;
-		done += n;
 		report_progress(w, p);
 	}
 	return KHIB_OK;
@@ -163,6 +213,7 @@ static int write_data(struct writer *w)
 		.zero_bits = w->zero_bits,
 		.image_id = w->image_id,
 		.keys = w->encrypted ? &w->keys : NULL,
+		.table = w->table,
 	};
 	struct pipeline_stats st;
 	struct write_pipeline *p;
@@ -181,7 +232,7 @@ static int write_data(struct writer *w)
 	w->report->threads = cfg.threads;
 	if (w->src->set_quiesce)
 		w->src->set_quiesce(w->src->ctx, pipeline_quiesce, p);
-	error = submit_chunks(w, p);
+	error = submit_groups(w, p);
 	if (w->src->set_quiesce)
 		w->src->set_quiesce(w->src->ctx, NULL, NULL);
 	if (pipeline_finish(p, &st) && !error) {
@@ -198,7 +249,9 @@ static int write_data(struct writer *w)
 	w->report->zero_pages = st.zero_pages;
 	w->report->chunks = st.chunks;
 	w->report->chunks_compressed = st.chunks_compressed;
-	w->data_bytes = st.bytes;
+	w->report->reused = st.reused;
+	w->data_end = w->data_offset + st.bytes;
+	w->at = w->data_end;
 	if (st.pages != w->report->pages)
 		return fail(w, KHIB_ERR_INTERNAL, 0,
 			    "wrote %llu of %llu pages",
@@ -207,7 +260,7 @@ static int write_data(struct writer *w)
 	return KHIB_OK;
 }
 
-/* Write the header page and the page map; set data_offset. */
+/* Write the header page and the page map after the records. */
 static int write_metadata(struct writer *w, struct khib_image_super *sb)
 {
 	const struct descriptor_view *v = w->src->view;
@@ -222,10 +275,10 @@ static int write_metadata(struct writer *w, struct khib_image_super *sb)
 	memcpy(buf, v->header_page, PAGE_BYTES);
 	page_map_encode(buf + PAGE_BYTES, v->chunks, v->nr_chunks);
 
-	sb->header_offset = KHIB_IMAGE_ALIGN;
+	sb->header_offset = w->at;
 	sb->map_offset = sb->header_offset + PAGE_BYTES;
 	sb->map_bytes = map_bytes;
-	w->data_offset = sb->map_offset + map_space;
+	w->at = sb->map_offset + map_space;
 	error = seal_region(w, IMAGE_CRYPT_REGION_HEADER, buf, PAGE_BYTES,
 			    sb->crypt.header_tag, &sb->header_hash);
 	if (!error)
@@ -239,7 +292,32 @@ static int write_metadata(struct writer *w, struct khib_image_super *sb)
 	return error;
 }
 
-/* Write the zero map after the data stream. */
+/* Write the group table: where each group's record lies. */
+static int write_group_table(struct writer *w, struct khib_image_super *sb)
+{
+	size_t bytes = w->nr_groups * sizeof(*w->table);
+	size_t space = align_up(bytes, KHIB_IMAGE_ALIGN);
+	uint8_t *buf = blockdev_buffer(space ? space : KHIB_IMAGE_ALIGN);
+	int error = KHIB_OK;
+
+	if (!buf)
+		return fail(w, KHIB_ERR_NO_MEMORY, ENOMEM,
+			    "no memory for the group table");
+	memset(buf, 0, space);
+	memcpy(buf, w->table, bytes);
+	sb->group_table_offset = w->at;
+	sb->group_table_bytes = bytes;
+	w->at += space;
+	/* In clear: offsets and sizes, which the record headers show too. */
+	sb->group_table_hash = image_hash(buf, bytes);
+	if (space &&
+	    blockdev_write(&w->dev, sb->group_table_offset, buf, space))
+		error = io_error(w, "writing the group table to");
+	free(buf);
+	return error;
+}
+
+/* Write the zero map. */
 static int write_zero_map(struct writer *w, struct khib_image_super *sb)
 {
 	size_t bytes = (size_t)bitmap_words(sb->nr_pages) * sizeof(uint64_t);
@@ -251,8 +329,9 @@ static int write_zero_map(struct writer *w, struct khib_image_super *sb)
 		return fail(w, KHIB_ERR_NO_MEMORY, ENOMEM,
 			    "no memory for the zero map");
 	memcpy(buf, w->zero_bits, bytes);
-	sb->zero_map_offset = w->data_offset + w->data_bytes;
+	sb->zero_map_offset = w->at;
 	sb->zero_map_bytes = bytes;
+	w->at += space;
 	error = seal_region(w, IMAGE_CRYPT_REGION_ZERO_MAP, buf, bytes,
 			    sb->crypt.zero_map_tag, &sb->zero_map_hash);
 	if (!error && space &&
@@ -283,7 +362,7 @@ static size_t free_pages_of(const struct descriptor_view *v, uint64_t *pfns)
 }
 
 /*
- * Write the memory map after the zero map: the RAM ranges, the writing
+ * Write the memory map, last: the RAM ranges, the writing
  * kernel's own, the pages the jump swapped and the descriptor's pages,
  * which a restore in place needs.
  */
@@ -351,8 +430,7 @@ static int write_mem_map(struct writer *w, struct khib_image_super *sb)
 			    "the image's memory map would be refused at resume: %s",
 			    why);
 	}
-	sb->mem_map_offset = sb->zero_map_offset +
-			     align_up(sb->zero_map_bytes, KHIB_IMAGE_ALIGN);
+	sb->mem_map_offset = w->at;
 	sb->mem_map_bytes = bytes;
 	sb->nr_ram_ranges = nr_ranges;
 	sb->nr_own_ranges = nr_own;
@@ -399,13 +477,68 @@ static uint32_t report_pfn(const struct descriptor_view *view)
 }
 
 /*
+ * A pre-copy on the target (khib_image.h) for this image to take records
+ * from: its table is loaded, and @sb keeps naming it.  Nothing is taken
+ * into an encrypted image (its records are in clear), or when the target
+ * cannot hold the pre-copy and a whole image after it.
+ */
+static void load_precopy(struct writer *w, struct khib_image_super *sb)
+{
+	struct khib_image_super old;
+	uint8_t *block = blockdev_buffer(KHIB_IMAGE_ALIGN);
+	char why[160];
+
+	if (!block || blockdev_read(&w->dev, 0, block, KHIB_IMAGE_ALIGN)) {
+		free(block);
+		return;
+	}
+	memcpy(&old, block, sizeof(old));
+	free(block);
+	if (precopy_table_load(&w->dev, &old, w->opt->target_uuid, &w->precopy,
+			       why, sizeof(why))) {
+		if (old.state == KHIB_IMAGE_WRITING && old.nr_precopy)
+			printf("khib-writer: the pre-copy on %s is not used: %s\n",
+			       w->opt->target, why);
+		return;
+	}
+	if (w->encrypted) {
+		printf("khib-writer: the pre-copy on %s is not used: the image is encrypted\n",
+		       w->opt->target);
+		free(w->precopy);
+		w->precopy = NULL;
+		return;
+	}
+	w->sb_precopy_entries = old.nr_precopy;
+	sb->precopy_offset = old.precopy_offset;
+	sb->precopy_bytes = old.precopy_bytes;
+	sb->precopy_hash = old.precopy_hash;
+	sb->nr_precopy = old.nr_precopy;
+	sb->precopy_end = old.precopy_end;
+	sb->precopy_id = old.precopy_id;
+	w->data_offset = align_up(old.precopy_offset + old.precopy_bytes,
+				  KHIB_IMAGE_ALIGN);
+}
+
+/* Forget the pre-copy: the image is written from the start. */
+static void drop_precopy(struct writer *w, struct khib_image_super *sb)
+{
+	free(w->precopy);
+	w->precopy = NULL;
+	w->sb_precopy_entries = 0;
+	sb->precopy_offset = sb->precopy_bytes = sb->precopy_hash = 0;
+	sb->nr_precopy = sb->precopy_end = sb->precopy_id = 0;
+	w->data_offset = KHIB_IMAGE_ALIGN;
+}
+
+/*
  * A target too small would be written up to its end before ENOSPC, over
- * the image it held: refuse it before the first write.
+ * the image it held: refuse it before the first write.  With a pre-copy,
+ * the new records go after it.
  */
 static int target_fits(struct writer *w)
 {
 	const struct descriptor_view *v = w->src->view;
-	uint64_t need = image_max_bytes(v->desc.nr_image_pages,
+	uint64_t need = w->data_offset - KHIB_IMAGE_ALIGN + image_max_bytes(v->desc.nr_image_pages, w->nr_groups,
 					page_map_bytes(v->chunks, v->nr_chunks),
 					mem_map_bytes(v->desc.nr_ram_ranges,
 						      w->opt->nr_own,
@@ -446,14 +579,26 @@ static int write_image(struct writer *w)
 		memcpy(sb.crypt.nonce_prefix, w->keys.nonce_prefix,
 		       sizeof(sb.crypt.nonce_prefix));
 	}
+	w->data_offset = KHIB_IMAGE_ALIGN;
+	load_precopy(w, &sb);
+	if (w->precopy && target_fits(w)) {
+		printf("khib-writer: the pre-copy on %s is not used: the target cannot hold it and a whole image\n",
+		       w->opt->target);
+		drop_precopy(w, &sb);
+	}
+	if (w->precopy)
+		printf("khib-writer: a pre-copy of %" PRIu64 " groups on %s may be kept\n",
+		       (uint64_t)sb.nr_precopy, w->opt->target);
 	error = target_fits(w);
 	/* Whatever image was there stops being restorable first. */
 	if (!error)
 		error = write_super(w, &sb, KHIB_IMAGE_WRITING);
 	if (!error)
+		error = write_data(w);
+	if (!error)
 		error = write_metadata(w, &sb);
 	if (!error)
-		error = write_data(w);
+		error = write_group_table(w, &sb);
 	if (!error)
 		error = write_zero_map(w, &sb);
 	if (!error)
@@ -469,9 +614,11 @@ static int write_image(struct writer *w)
 	sb.image_id = w->image_id;
 	sb.nr_pages = d->nr_image_pages;
 	sb.nr_zero_pages = w->report->zero_pages;
-	sb.nr_chunks = image_nr_chunks(d->nr_image_pages);
-	sb.data_offset = w->data_offset;
-	sb.data_bytes = w->data_bytes;
+	sb.nr_chunks = w->nr_groups;
+	sb.nr_reused = w->report->reused;
+	/* The data region holds the pre-copy's records too. */
+	sb.data_offset = KHIB_IMAGE_ALIGN;
+	sb.data_bytes = w->data_end - KHIB_IMAGE_ALIGN;
 	sb.compressor = w->report->chunks_compressed ? KHIB_ENC_ZSTD :
 			KHIB_ENC_RAW;
 	sb.level = w->opt->level;
@@ -500,7 +647,7 @@ static int write_image(struct writer *w)
 	w->report->ms = ms_since(&t0);
 	if (w->opt->progress)
 		w->opt->progress(w->opt->progress_ctx, d->nr_image_pages,
-				 w->data_bytes);
+				 w->data_end - w->data_offset);
 	return KHIB_OK;
 }
 
@@ -521,21 +668,29 @@ int image_write(const struct image_source *src,
 	if (w.encrypted && image_crypt_init())
 		return fail(&w, KHIB_ERR_INTERNAL, 0,
 			    "the cryptography library does not start");
-	w.zero_bits = calloc(image_nr_chunks(report->pages) + 1,
-			     KHIB_CHUNK_PAGES / 8);
-	if (!w.zero_bits)
-		return fail(&w, KHIB_ERR_NO_MEMORY, ENOMEM,
-			    "no memory for the zero map of %llu pages",
-			    (unsigned long long)report->pages);
+	w.zero_bits = calloc(bitmap_words(report->pages) + 1, sizeof(uint64_t));
+	if (!w.zero_bits ||
+	    image_groups_build(src->view->chunks, src->view->nr_chunks,
+			       &w.groups, &w.nr_groups) ||
+	    !(w.table = calloc(w.nr_groups + 1, sizeof(*w.table)))) {
+		error = fail(&w, KHIB_ERR_NO_MEMORY, ENOMEM,
+			     "no memory for the zero map and groups of %llu pages",
+			     (unsigned long long)report->pages);
+		goto out;
+	}
 	if (blockdev_open(&w.dev, opt->target, true)) {
-		free(w.zero_bits);
-		return fail(&w, KHIB_ERR_TARGET, errno,
-			    "cannot open the image target %s: %s",
-			    opt->target, strerror(errno));
+		error = fail(&w, KHIB_ERR_TARGET, errno,
+			     "cannot open the image target %s: %s",
+			     opt->target, strerror(errno));
+		goto out;
 	}
 	error = write_image(&w);
 	image_crypt_wipe(&w.keys, sizeof(w.keys));
 	blockdev_close(&w.dev);
+out:
 	free(w.zero_bits);
+	free(w.groups);
+	free(w.table);
+	free(w.precopy);
 	return error;
 }

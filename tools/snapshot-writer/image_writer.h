@@ -50,8 +50,9 @@ struct writer_report {
 	uint64_t pages;		/* image pages */
 	uint64_t zero_pages;	/* of which all zero */
 	uint64_t bytes;		/* bytes the image takes on the target */
-	uint64_t chunks;
+	uint64_t chunks;		/* records written */
 	uint64_t chunks_compressed;
+	uint64_t reused;	/* records kept from a pre-copy */
 	unsigned int threads;	/* encoder threads used */
 	uint32_t ms;		/* time taken */
 	int sys_errno;		/* errno of the failed call, or 0 */

@@ -66,8 +66,7 @@ static bool give_up(struct image_reader *r, const char *device,
 /*
  * The decoder threads put each verified chunk's pages in place
  * themselves, each through its own /dev/mem windows, so that copying
- * runs on every CPU.  A chunk's first page is found from the page map
- * walk saved at each chunk's start.
+ * runs on every CPU.  A chunk's pages are its group's, in PFN order.
  */
 struct placer {
 	const struct image_reader *r;
@@ -76,7 +75,6 @@ struct placer {
 	struct physmem *pm;		/* one per decoder */
 	double *placing;		/* seconds spent placing, per decoder */
 	unsigned int nr_pm;
-	struct pfn_walk *starts;	/* per chunk */
 };
 
 static int place_chunk(void *ctx, unsigned int worker,
@@ -84,19 +82,20 @@ static int place_chunk(void *ctx, unsigned int worker,
 {
 	struct placer *p = ctx;
 	struct physmem *pm = &p->pm[worker % p->nr_pm];
-	struct pfn_walk walk = p->starts[c->index];
-	uint32_t stored = 0;
+	uint32_t stored = 0, i = 0;
 	double t0 = now();
 
 	image_fill_report(p->r, c, true);
 
-	for (uint32_t i = 0; i < c->nr_pages; i++) {
-		uint64_t pfn = pfn_walk_next(&walk);
-		uint64_t dst = inplace_destination(p->r->redirects,
-						   p->r->sb.nr_redirects,
-						   p->own, p->nr_own, pfn);
+	for (unsigned int n = 0; n < KHIB_CHUNK_PAGES; n++) {
+		uint64_t pfn = c->group * KHIB_CHUNK_PAGES + n, dst;
 		void *page;
 
+		if (!group_bit(c->pfn_set, n))
+			continue;
+		dst = inplace_destination(p->r->redirects,
+					  p->r->sb.nr_redirects, p->own,
+					  p->nr_own, pfn);
 		/* The last page is written: any window may go. */
 		physmem_new_chunk(pm);
 		page = physmem_page_rw(pm, dst);
@@ -106,7 +105,8 @@ static int place_chunk(void *ctx, unsigned int worker,
 				 dst, pfn, strerror(errno));
 			return -1;
 		}
-		memcpy(page, stream_chunk_page(c, i, &stored), KHIB_PAGE_SIZE);
+		memcpy(page, stream_chunk_page(c, i++, &stored),
+		       KHIB_PAGE_SIZE);
 	}
 	p->placing[worker % p->nr_pm] += now() - t0;
 	return 0;
@@ -127,22 +127,17 @@ static void placer_free(struct placer *p)
 		physmem_close(&p->pm[i]);
 	free(p->pm);
 	free(p->placing);
-	free(p->starts);
 }
 
 static int placer_init(struct placer *p, const struct image_reader *r,
 		       const struct khib_ram_range *ram,
 		       const struct khib_image_range *own, size_t nr_own)
 {
-	uint64_t nr_chunks = r->sb.nr_chunks;
-	struct pfn_walk walk;
-
 	*p = (struct placer){ .r = r, .own = own, .nr_own = nr_own };
 	p->nr_pm = image_stream_threads();
 	p->pm = calloc(p->nr_pm, sizeof(*p->pm));
 	p->placing = calloc(p->nr_pm, sizeof(*p->placing));
-	p->starts = calloc(nr_chunks + 1, sizeof(*p->starts));
-	if (!p->pm || !p->placing || !p->starts) {
+	if (!p->pm || !p->placing) {
 		errno = ENOMEM;
 		return -1;
 	}
@@ -153,14 +148,6 @@ static int placer_init(struct placer *p, const struct image_reader *r,
 			return -1;
 		physmem_allow_writes(&p->pm[i], RESTORE_WINDOWS);
 		physmem_set_ram(&p->pm[i], ram, r->sb.nr_ram_ranges);
-	}
-	pfn_walk_init(&walk, r->chunks, r->nr_chunks);
-	for (uint64_t k = 0; k < nr_chunks; k++) {
-		uint32_t pages = image_chunk_pages(r->sb.nr_pages, k);
-
-		p->starts[k] = walk;
-		for (uint32_t i = 0; i < pages; i++)
-			pfn_walk_next(&walk);
 	}
 	return 0;
 }

@@ -26,9 +26,14 @@ enum job_state {
 
 struct job {
 	enum job_state state;
-	uint64_t index;
+	struct image_group group;
+	uint64_t entry;		/* in the group table */
 	uint32_t nr_pages;
 	const void *pages[KHIB_CHUNK_PAGES];
+	const struct khib_precopy_entry *cand;	/* or NULL */
+	const void *held[KHIB_CHUNK_PAGES];	/* the pages cand holds */
+	bool reused;		/* cand kept: nothing to write */
+	uint64_t zero[GROUP_WORDS];	/* of a reused group's pages */
 	uint8_t *record;
 	struct chunk_result res;
 };
@@ -113,6 +118,25 @@ static int level_for(struct write_pipeline *p)
 	}
 }
 
+/*
+ * Whether the pages the pre-copy's record of @job's group holds are still
+ * what it wrote; if so, note which of the group's image pages are zero.
+ */
+static bool still_the_same(struct job *job)
+{
+	const struct khib_precopy_entry *cand = job->cand;
+	uint64_t hash[2];
+
+	if (image_content_hash(job->held, cand->nr_pages, hash) ||
+	    hash[0] != cand->hash[0] || hash[1] != cand->hash[1])
+		return false;
+	memset(job->zero, 0, sizeof(job->zero));
+	for (uint32_t i = 0; i < job->nr_pages; i++)
+		if (image_page_is_zero(job->pages[i]))
+			group_set_bit(job->zero, i);
+	return true;
+}
+
 static void *encoder_main(void *arg)
 {
 	struct write_pipeline *p = arg;
@@ -120,6 +144,7 @@ static void *encoder_main(void *arg)
 	bool ready = !chunk_encoder_init(&enc);
 
 	enc.image_id = p->cfg.image_id;
+	enc.pass = KHIB_PASS_FROZEN;
 	enc.keys = p->cfg.keys;
 	pthread_mutex_lock(&p->lock);
 	if (!ready)
@@ -142,8 +167,16 @@ static void *encoder_main(void *arg)
 		pthread_mutex_unlock(&p->lock);
 
 		t0 = now_ns();
-		ok = chunk_encode(&enc, job->index, job->pages, job->nr_pages,
-				  level, job->record, &job->res);
+		job->reused = job->cand && still_the_same(job);
+		if (job->reused) {
+			memset(&job->res, 0, sizeof(job->res));
+			ok = true;
+			level = 0;
+		} else {
+			ok = chunk_encode(&enc, job->group.group,
+					  job->group.pages, job->pages, level,
+					  job->record, &job->res);
+		}
 		t0 = now_ns() - t0;
 
 		pthread_mutex_lock(&p->lock);
@@ -186,6 +219,30 @@ static int write_all(struct blockdev *dev, uint64_t offset, struct iovec *iov,
 	return 0;
 }
 
+/* Note where @job's group lies, and its zero pages; lock held. */
+static void record_entry(struct write_pipeline *p, struct job *job,
+			 uint64_t offset)
+{
+	const struct khib_chunk_header *h = (const void *)job->record;
+	struct khib_group_entry *e = &p->cfg.table[job->entry];
+
+	e->group = job->group.group;
+	if (job->reused) {
+		e->offset = job->cand->offset;
+		e->bytes = job->cand->bytes;
+		e->pass = KHIB_PASS_PRECOPY;
+		bits_put(p->cfg.zero_bits, job->group.first_page, job->zero,
+			 job->nr_pages);
+		return;
+	}
+	e->offset = offset;
+	e->bytes = (uint32_t)job->res.record_bytes;
+	e->pass = KHIB_PASS_FROZEN;
+	/* Its pages are exactly the group's image pages. */
+	bits_put(p->cfg.zero_bits, job->group.first_page, h->zero_map,
+		 job->nr_pages);
+}
+
 static void *io_main(void *arg)
 {
 	struct write_pipeline *p = arg;
@@ -194,27 +251,30 @@ static void *io_main(void *arg)
 	pthread_mutex_lock(&p->lock);
 	while (!p->failed) {
 		struct iovec iov[BATCH_RECORDS];
-		uint64_t bytes = 0, pages = 0, zero = 0, packed = 0, t0;
-		int nr = 0, error;
+		uint64_t bytes = 0, pages = 0, zero = 0, packed = 0, kept = 0;
+		uint64_t t0;
+		int nr = 0, nr_iov = 0, error = 0;
 
-		while (nr < BATCH_RECORDS && p->written + nr < p->submitted &&
+		while (nr_iov < BATCH_RECORDS &&
+		       p->written + nr < p->submitted &&
 		       job_of(p, p->written + nr)->state == JOB_ENCODED) {
 			struct job *job = job_of(p, p->written + nr);
-			const struct khib_chunk_header *h =
-				(const void *)job->record;
 
-			memcpy(p->cfg.zero_bits + job->index *
-			       (KHIB_CHUNK_PAGES / 64), h->zero_map,
-			       sizeof(h->zero_map));
-
+			record_entry(p, job, offset + bytes);
 			job->state = JOB_WRITING;
-			iov[nr].iov_base = job->record;
-			iov[nr].iov_len = job->res.record_bytes;
-			bytes += job->res.record_bytes;
 			pages += job->nr_pages;
+			nr++;
+			if (job->reused) {
+				zero += bitmap_weight(job->zero, job->nr_pages);
+				kept++;
+				continue;
+			}
+			iov[nr_iov].iov_base = job->record;
+			iov[nr_iov].iov_len = job->res.record_bytes;
+			nr_iov++;
+			bytes += job->res.record_bytes;
 			zero += job->res.zero_pages;
 			packed += job->res.compressed;
-			nr++;
 		}
 		if (!nr) {
 			if (p->stopping && p->written == p->submitted)
@@ -226,7 +286,9 @@ static void *io_main(void *arg)
 		pthread_mutex_unlock(&p->lock);
 
 		t0 = now_ns();
-		error = write_all(p->cfg.dev, offset, iov, nr) ? errno : 0;
+		if (nr_iov)
+			error = write_all(p->cfg.dev, offset, iov, nr_iov) ?
+				errno : 0;
 		t0 = now_ns() - t0;
 
 		pthread_mutex_lock(&p->lock);
@@ -234,16 +296,18 @@ static void *io_main(void *arg)
 			fail_locked(p, error, NULL);
 			break;
 		}
-		p->disk_ns_per_byte = ewma(p->disk_ns_per_byte,
-					   (double)t0 / (double)bytes);
+		if (bytes)
+			p->disk_ns_per_byte = ewma(p->disk_ns_per_byte,
+						   (double)t0 / (double)bytes);
 		offset += bytes;
 		for (int i = 0; i < nr; i++)
 			job_of(p, p->written + i)->state = JOB_FREE;
 		p->written += (uint64_t)nr;
 		p->stats.pages += pages;
 		p->stats.zero_pages += zero;
-		p->stats.chunks += (uint64_t)nr;
+		p->stats.chunks += (uint64_t)nr_iov;
 		p->stats.chunks_compressed += packed;
+		p->stats.reused += kept;
 		p->stats.bytes += bytes;
 		pthread_cond_broadcast(&p->changed);
 	}
@@ -318,8 +382,8 @@ fail:
 	return NULL;
 }
 
-const void **pipeline_next(struct write_pipeline *p, uint64_t index,
-			   uint32_t nr_pages)
+const void **pipeline_next(struct write_pipeline *p,
+			   const struct image_group *g, uint64_t entry)
 {
 	struct job *job;
 	bool failed;
@@ -332,9 +396,20 @@ const void **pipeline_next(struct write_pipeline *p, uint64_t index,
 	if (failed)
 		return NULL;
 	job = job_of(p, p->submitted);
-	job->index = index;
-	job->nr_pages = nr_pages;
+	job->group = *g;
+	job->entry = entry;
+	job->nr_pages = g->nr_pages;
+	job->cand = NULL;
 	return job->pages;
+}
+
+const void **pipeline_candidate(struct write_pipeline *p,
+				const struct khib_precopy_entry *cand)
+{
+	struct job *job = job_of(p, p->submitted);
+
+	job->cand = cand;
+	return job->held;
 }
 
 void pipeline_submit(struct write_pipeline *p)

@@ -1,9 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The writer's data stream pipeline.  The caller names the pages of each
- * chunk in order; encoder threads, one per CPU, turn chunks into records
- * (chunk_encoder.h) in parallel; an I/O thread writes finished records in
- * order, several per system call, straight from the encoders' buffers.
+ * The writer's data pipeline.  The caller names the pages of each group
+ * in order; encoder threads, one per CPU, turn groups into records
+ * (chunk_encoder.h) in parallel; an I/O thread writes finished records
+ * one after the other, several per system call, straight from the
+ * encoders' buffers, and notes where each went in the group table.
+ *
+ * Reuse: a group may come with the pre-copy's record of it
+ * (khib_image.h).  Its encoder then hashes the pages that record holds,
+ * as they are now; if they are what the pre-copy wrote, the group table
+ * names that record and nothing is written for the group.
  *
  * Compression: COMPRESS_OFF stores every chunk as it is; COMPRESS_ALWAYS
  * tries zstd on every chunk (smallest image); COMPRESS_AUTO compresses a
@@ -18,6 +24,7 @@
 #include <stdint.h>
 
 #include "blockdev.h"
+#include "image_groups.h"
 #include "worker_memory.h"
 
 enum compress_mode {
@@ -30,21 +37,24 @@ struct image_keys;
 
 struct pipeline_config {
 	struct blockdev *dev;
-	uint64_t offset;	/* device offset of the data stream */
+	uint64_t offset;	/* device offset of the first record */
 	unsigned int threads;	/* encoder threads, at least 1 */
 	enum compress_mode mode;
 	int level;		/* zstd level when compressing */
 	/* Bit i is set for each all-zero image page i (zeroed by caller). */
 	uint64_t *zero_bits;
-	uint64_t image_id;	/* into every chunk header */
-	const struct image_keys *keys;	/* seal every chunk, or NULL */
+	uint64_t image_id;	/* into every record header */
+	const struct image_keys *keys;	/* seal every record, or NULL */
+	/* Entry n of the group table is filled in when its record is. */
+	struct khib_group_entry *table;
 };
 
 struct pipeline_stats {
 	uint64_t pages;		/* image pages written */
 	uint64_t zero_pages;
-	uint64_t chunks;
+	uint64_t chunks;		/* records written */
 	uint64_t chunks_compressed;
+	uint64_t reused;		/* pre-copy records kept */
 	uint64_t bytes;		/* data stream bytes written */
 	int io_errno;		/* a write failed with this errno */
 	const char *encode_error;	/* or encoding failed */
@@ -57,15 +67,23 @@ struct write_pipeline;
 struct write_pipeline *pipeline_start(const struct pipeline_config *cfg);
 
 /*
- * The page address array of the next chunk, to be filled in and passed
- * to pipeline_submit().  Waits while every job is busy.  NULL once the
- * pipeline has failed.
+ * The page address array of group @g, the group table's entry @entry,
+ * to be filled in (g->nr_pages of them) and passed to pipeline_submit().
+ * Waits while every job is busy.  NULL once the pipeline has failed.
  */
-const void **pipeline_next(struct write_pipeline *p, uint64_t index,
-			   uint32_t nr_pages);
+const void **pipeline_next(struct write_pipeline *p,
+			   const struct image_group *g, uint64_t entry);
+
+/*
+ * After pipeline_next(): the group's record in the pre-copy, @cand, may
+ * be kept.  Returns the address array of the pages it holds (cand->nr_pages,
+ * in order), to be filled in before pipeline_submit().
+ */
+const void **pipeline_candidate(struct write_pipeline *p,
+				const struct khib_precopy_entry *cand);
 void pipeline_submit(struct write_pipeline *p);
 
-/* Wait until no submitted chunk's pages are read any more. */
+/* Wait until no submitted group's pages are read any more. */
 void pipeline_quiesce(void *pipeline);
 
 /* Progress so far, for the caller's progress reports. */

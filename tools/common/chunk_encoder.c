@@ -6,6 +6,7 @@
 #include "chunk_encoder.h"
 #include "image_crypt.h"
 #include "image_format.h"
+#include "image_groups.h"
 
 #define PAGE_BYTES	KHIB_PAGE_SIZE
 #define CHUNK_BYTES	(KHIB_CHUNK_PAGES * PAGE_BYTES)
@@ -26,18 +27,6 @@ void chunk_encoder_free(struct chunk_encoder *e)
 	e->gather = NULL;
 }
 
-/* Word-wise test; most pages differ from zero in their first word. */
-static bool page_is_zero(const void *page)
-{
-	const uint64_t *w = page;
-
-	for (size_t i = 0; i < PAGE_BYTES / sizeof(*w); i += 8)
-		if (w[i] | w[i + 1] | w[i + 2] | w[i + 3] |
-		    w[i + 4] | w[i + 5] | w[i + 6] | w[i + 7])
-			return false;
-	return true;
-}
-
 /* Copy the non-zero pages to @dst and flag the zero ones; bytes copied. */
 static size_t pack_pages(struct khib_chunk_header *h,
 			 const void *const *pages, uint32_t nr_pages,
@@ -46,7 +35,7 @@ static size_t pack_pages(struct khib_chunk_header *h,
 	size_t stored = 0;
 
 	for (uint32_t i = 0; i < nr_pages; i++) {
-		if (page_is_zero(pages[i])) {
+		if (image_page_is_zero(pages[i])) {
 			h->zero_map[i / 64] |= 1ULL << (i % 64);
 			continue;
 		}
@@ -77,21 +66,23 @@ static size_t compress(struct chunk_encoder *e, int level, uint8_t *dst,
 	return n < stored ? n : 0;
 }
 
-bool chunk_encode(struct chunk_encoder *e, uint64_t index,
-		  const void *const *pages, uint32_t nr_pages, int level,
-		  uint8_t *record, struct chunk_result *res)
+bool chunk_encode(struct chunk_encoder *e, uint64_t group,
+		  const uint64_t *page_set, const void *const *pages,
+		  int level, uint8_t *record, struct chunk_result *res)
 {
+	uint32_t nr_pages = group_weight(page_set);
 	struct khib_chunk_header h = {
 		.magic = KHIB_CHUNK_MAGIC,
 		.encoding = KHIB_ENC_RAW,
-		.index = index,
-		.first_page = index * KHIB_CHUNK_PAGES,
+		.group = group,
+		.pass = e->pass,
 		.nr_pages = nr_pages,
 		.image_id = e->image_id,
 	};
 	uint8_t *payload = record + sizeof(h);
 	size_t cap = image_record_max() - sizeof(h), stored, len;
 
+	memcpy(h.page_set, page_set, sizeof(h.page_set));
 	memset(res, 0, sizeof(*res));
 	if (!level) {
 		/* Stored as they are: one copy, straight into the record. */
@@ -117,7 +108,7 @@ bool chunk_encode(struct chunk_encoder *e, uint64_t index,
 		/* The tag covers the payload: data_hash stays zero, since a
 		 * hash of clear data would tell what the pages hold. */
 		h.payload_bytes = (uint32_t)(len + KHIB_CRYPT_TAG_LEN);
-		if (image_crypt_seal(e->keys, index, &h, sizeof(h), payload,
+		if (image_crypt_seal(e->keys, group, &h, sizeof(h), payload,
 				     len, payload + len)) {
 			res->error = "cannot seal a chunk";
 			return false;
