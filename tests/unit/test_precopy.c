@@ -122,6 +122,9 @@ static struct khib_image_super read_super(void)
 	return sb;
 }
 
+/* Hash every candidate, whatever the disk's rate, unless told not to. */
+static bool hash_when_disk_binds;
+
 static int write_image(struct fake_machine *m, const uint8_t *master_key,
 		       struct writer_report *rep)
 {
@@ -130,7 +133,9 @@ static int write_image(struct fake_machine *m, const uint8_t *master_key,
 				    .ctx = m };
 	struct writer_options opt = { .target = target, .mode = COMPRESS_AUTO,
 				      .level = 1, .threads = 2,
-				      .master_key = master_key };
+				      .master_key = master_key,
+				      .hash_every_candidate =
+						!hash_when_disk_binds };
 	char why[256];
 	int err;
 
@@ -288,6 +293,35 @@ static void test_not_kept(void)
 	fake_free(&m);
 }
 
+/* As the writer runs: candidates hashed only while the disk binds. */
+static void test_auto(void)
+{
+	struct fake_machine m;
+	struct precopy_report pre;
+	struct writer_report rep;
+	uint64_t pages, bad;
+	int err;
+
+	fake_init(&m, RAM_PAGES, 17);
+	make_target();
+	precopy(&m, -1, &pre);
+	touch(&m, 7 * 256 + 1);
+	fake_build_descriptor(&m, 4096, 100);
+	hash_when_disk_binds = true;
+	err = write_image(&m, NULL, &rep);
+	hash_when_disk_binds = false;
+	ok(err == KHIB_OK && rep.candidates == 12 && rep.hashed >= 2 &&
+	   rep.reused <= rep.hashed && rep.reused + rep.chunks == 12,
+	   "hashed while the disk binds: %llu of %llu candidates hashed, %llu kept",
+	   (unsigned long long)rep.hashed, (unsigned long long)rep.candidates,
+	   (unsigned long long)rep.reused);
+	pages = read_back(&m, NULL, &bad);
+	ok(pages == m.nr_saveable && bad == 0,
+	   "and the image reads back right (%llu wrong)",
+	   (unsigned long long)bad);
+	fake_free(&m);
+}
+
 static void test_refused(void)
 {
 	struct fake_machine m;
@@ -322,6 +356,7 @@ int main(void)
 		return 1;
 	test_kept();
 	test_not_kept();
+	test_auto();
 	test_refused();
 	unlink(target);
 	unlink(core_path);

@@ -127,8 +127,10 @@ static int submit_groups(struct writer *w, struct write_pipeline *p)
 		if (!pages)
 			return KHIB_OK;	/* the pipeline says why */
 		cand = precopy_candidate(w, g, &next);
-		if (cand)
+		if (cand) {
 			held = pipeline_candidate(p, cand);
+			w->report->candidates++;
+		}
 		if (w->src->new_chunk)
 			w->src->new_chunk(w->src->ctx);
 		for (unsigned int n = 0; n < KHIB_CHUNK_PAGES; n++) {
@@ -214,6 +216,7 @@ static int write_data(struct writer *w)
 		.image_id = w->image_id,
 		.keys = w->encrypted ? &w->keys : NULL,
 		.table = w->table,
+		.hash_every_candidate = w->opt->hash_every_candidate,
 	};
 	struct pipeline_stats st;
 	struct write_pipeline *p;
@@ -250,6 +253,7 @@ static int write_data(struct writer *w)
 	w->report->chunks = st.chunks;
 	w->report->chunks_compressed = st.chunks_compressed;
 	w->report->reused = st.reused;
+	w->report->hashed = st.hashed;
 	w->data_end = w->data_offset + st.bytes;
 	w->at = w->data_end;
 	if (st.pages != w->report->pages)

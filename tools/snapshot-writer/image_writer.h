@@ -41,6 +41,8 @@ struct writer_options {
 	/* The machine's master key: the image is encrypted (khib_image.h). */
 	const uint8_t *master_key;
 	uint32_t key_source;	/* recorded in the superblock */
+	/* Hash every record of a pre-copy, whatever the disk's rate. */
+	bool hash_every_candidate;
 	/* Called now and then with the pages and bytes written so far. */
 	void (*progress)(void *ctx, uint64_t pages_done, uint64_t bytes);
 	void *progress_ctx;
@@ -53,6 +55,8 @@ struct writer_report {
 	uint64_t chunks;		/* records written */
 	uint64_t chunks_compressed;
 	uint64_t reused;	/* records kept from a pre-copy */
+	uint64_t candidates;	/* groups with a record in the pre-copy */
+	uint64_t hashed;	/* of which hashed to decide */
 	unsigned int threads;	/* encoder threads used */
 	uint32_t ms;		/* time taken */
 	int sys_errno;		/* errno of the failed call, or 0 */

@@ -531,12 +531,14 @@ static bool save_image(struct options *opt, struct physmem *pm,
 	       PRIu64 " of them zero) to %s: %" PRIu64
 	       " MiB on disk in %.2f s, %.0f MB/s of image; %u threads, compression %s: %"
 	       PRIu64 " of %" PRIu64 " chunks compressed, %" PRIu64
-	       " kept from the pre-copy; %" PRIu64 " MiB free\n",
+	       " kept from the pre-copy (%" PRIu64 " of %" PRIu64
+	       " candidates hashed); %" PRIu64 " MiB free\n",
 	       report.pages, report.pages >> 8, report.zero_pages, opt->target,
 	       report.bytes >> 20, report.ms / 1000.0,
 	       report.ms ? report.pages * PHYS_PAGE_SIZE / 1000.0 / report.ms : 0.0,
 	       report.threads, mode_names[opt->mode],
 	       report.chunks_compressed, report.chunks, report.reused,
+	       report.hashed, report.candidates,
 	       meminfo_kib("MemFree") >> 10);
 	if (opt->bench)
 		measure_rates(opt, &report);

@@ -53,6 +53,8 @@ struct write_pipeline {
 	double disk_ns_per_byte;	/* writing */
 	double compress_ns;		/* compressing one chunk */
 	unsigned int probes;		/* chunks compressed to measure */
+	double hash_ns;			/* hashing one pre-copy record's pages */
+	unsigned int hash_probes;	/* candidates hashed to measure */
 	bool stopping;
 	bool failed;
 	struct pipeline_stats stats;
@@ -137,6 +139,28 @@ static bool still_the_same(struct job *job)
 	return true;
 }
 
+/*
+ * Whether to hash @job's candidate, the pre-copy's record of its group:
+ * like compression in auto mode, only while the records already waiting
+ * keep the disk busy for longer than hashing takes, so that a pre-copy
+ * never makes the writer slower than writing every group would.  The
+ * first candidates, one per encoder, are hashed to measure what it
+ * costs.  The caller holds the lock.
+ */
+static bool reuse_pays(struct write_pipeline *p, const struct job *job)
+{
+	if (!job->cand)
+		return false;
+	if (p->cfg.hash_every_candidate)
+		return true;
+	if (!p->hash_ns && p->hash_probes < p->cfg.threads) {
+		p->hash_probes++;
+		return true;
+	}
+	return p->hash_ns && p->disk_ns_per_byte &&
+	       p->hash_ns < p->backlog_bytes * p->disk_ns_per_byte;
+}
+
 static void *encoder_main(void *arg)
 {
 	struct write_pipeline *p = arg;
@@ -151,9 +175,9 @@ static void *encoder_main(void *arg)
 		fail_locked(p, 0, "no memory for an encoder");
 	while (ready && !p->failed) {
 		struct job *job;
-		uint64_t t0;
+		uint64_t t0, t_hash;
 		int level;
-		bool ok;
+		bool ok, try_reuse;
 
 		if (p->claimed == p->submitted) {
 			if (p->stopping)
@@ -163,21 +187,23 @@ static void *encoder_main(void *arg)
 		}
 		job = job_of(p, p->claimed++);
 		job->state = JOB_ENCODING;
-		level = level_for(p);
+		try_reuse = reuse_pays(p, job);
+		level = try_reuse ? 0 : level_for(p);
 		pthread_mutex_unlock(&p->lock);
 
 		t0 = now_ns();
-		job->reused = job->cand && still_the_same(job);
+		job->reused = try_reuse && still_the_same(job);
+		t_hash = now_ns() - t0;
 		if (job->reused) {
 			memset(&job->res, 0, sizeof(job->res));
 			ok = true;
-			level = 0;
 		} else {
+			t0 = now_ns();
 			ok = chunk_encode(&enc, job->group.group,
 					  job->group.pages, job->pages, level,
 					  job->record, &job->res);
+			t0 = now_ns() - t0;
 		}
-		t0 = now_ns() - t0;
 
 		pthread_mutex_lock(&p->lock);
 		p->encoded++;
@@ -185,7 +211,11 @@ static void *encoder_main(void *arg)
 			fail_locked(p, 0, job->res.error);
 			break;
 		}
-		if (level)
+		if (try_reuse) {
+			p->hash_ns = ewma(p->hash_ns, (double)t_hash);
+			p->stats.hashed++;
+		}
+		if (level && !job->reused)
 			p->compress_ns = ewma(p->compress_ns, (double)t0);
 		job->state = JOB_ENCODED;
 		p->backlog_bytes += job->res.record_bytes;

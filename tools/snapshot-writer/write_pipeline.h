@@ -7,9 +7,12 @@
  * encoders' buffers, and notes where each went in the group table.
  *
  * Reuse: a group may come with the pre-copy's record of it
- * (khib_image.h).  Its encoder then hashes the pages that record holds,
- * as they are now; if they are what the pre-copy wrote, the group table
- * names that record and nothing is written for the group.
+ * (khib_image.h).  While the disk is the bottleneck (the records waiting
+ * keep it busy longer than a hash takes), its encoder hashes the pages
+ * that record holds, as they are now; if they are what the pre-copy
+ * wrote, the group table names that record and nothing is written for
+ * the group.  Otherwise the group is encoded as any other, so that a
+ * pre-copy never makes the writer slower.
  *
  * Compression: COMPRESS_OFF stores every chunk as it is; COMPRESS_ALWAYS
  * tries zstd on every chunk (smallest image); COMPRESS_AUTO compresses a
@@ -47,6 +50,7 @@ struct pipeline_config {
 	const struct image_keys *keys;	/* seal every record, or NULL */
 	/* Entry n of the group table is filled in when its record is. */
 	struct khib_group_entry *table;
+	bool hash_every_candidate;	/* not only while the disk binds */
 };
 
 struct pipeline_stats {
@@ -55,6 +59,7 @@ struct pipeline_stats {
 	uint64_t chunks;		/* records written */
 	uint64_t chunks_compressed;
 	uint64_t reused;		/* pre-copy records kept */
+	uint64_t hashed;		/* candidates hashed to decide */
 	uint64_t bytes;		/* data stream bytes written */
 	int io_errno;		/* a write failed with this errno */
 	const char *encode_error;	/* or encoding failed */
