@@ -155,12 +155,13 @@ $(HIB_KERNEL): $(STAMP)/hib-kernel
 	@true
 
 install: $(INSTALL_BIN)/khib-restore $(INSTALL_BIN)/khib-inspect \
-	 $(INSTALL_BIN)/khib-park $(INSTALL_BIN)/khib-key $(HIB_KERNEL)
+	 $(INSTALL_BIN)/khib-park $(INSTALL_BIN)/khib-key \
+	 $(INSTALL_BIN)/khib-precopy $(HIB_KERNEL)
 	install -D -m 0755 -t $(DESTDIR)/usr/sbin $(INSTALL_BIN)/khib-restore \
 		$(INSTALL_BIN)/khib-inspect $(INSTALL_BIN)/khib-key \
 		initramfs/khib-load
 	install -D -m 0755 -t $(DESTDIR)/usr/lib/khib $(INSTALL_BIN)/khib-park \
-		dist/khib-sleep
+		$(INSTALL_BIN)/khib-precopy dist/khib-sleep
 	install -D -m 0644 $(HIB_KERNEL) $(DESTDIR)/boot/khib-hibernate.bzImage
 	install -D -m 0644 dist/khib.conf $(DESTDIR)/etc/khib.conf
 	install -D -m 0755 dist/initramfs-tools/hooks/khib \

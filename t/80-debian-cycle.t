@@ -63,6 +63,8 @@ for my $i (1 .. $cycles) {
 	ok($text =~ qr/\Q$tag\E: systemctl hibernate -> QEMU exited \(status 0\), .*, image encrypted$/m,
 	     "$tag: the image is encrypted (khib-load opened the key store with the key file)");
 	ok($text =~ qr/\Q$tag\E: resumed, the shell answers/, "$tag: the initramfs resumed the image");
+	ok($text =~ qr/\Q$tag\E: pre-copy: khib-precopy: not done: images are encrypted \(\/etc\/khib\/keys\), and a pre-copy is written in clear$/m,
+	   "$tag: khib-sleep ran the pre-copy's decision, which writes nothing in clear for encrypted images");
 	ok($text =~ qr/\Q$tag\E: at resume the TPM gave the key \(the initramfs holds no key file\)/,
 	     "$tag: at resume the TPM (swtpm) gave the key, no passphrase asked");
 	ok($text =~ qr/\Q$tag\E: khib-reload\.service loaded and parked the hibernate kernel after the resume: khib-load: parking it in 5 s \(park_delay=\), off the resumed system's way; khib-park: hibernate kernel booted and parked in [\d.]+ s$/m,

@@ -17,6 +17,7 @@ enum conf_kind {
 };
 
 static const char *const compress_modes[] = { "auto", "always", "off", NULL };
+static const char *const on_off[] = { "on", "off", NULL };
 
 /* Every key khib.conf may hold, and what its value must be. */
 static const struct conf_key {
@@ -34,6 +35,9 @@ static const struct conf_key {
 	{ .name = "level", .kind = CONF_NUMBER, .min = 0, .max = KHIB_LEVEL_MAX },
 	{ .name = "park_delay", .kind = CONF_NUMBER,
 	  .min = 0, .max = KHIB_PARK_DELAY_MAX },
+	{ .name = "precopy", .kind = CONF_CHOICE, .choices = on_off },
+	{ .name = "precopy_mbps", .kind = CONF_NUMBER,
+	  .min = 0, .max = KHIB_PRECOPY_MBPS_MAX },
 	{ .name = "key_store", .kind = CONF_PATH },
 	{ .name = "key_file", .kind = CONF_PATH },
 };

@@ -42,6 +42,8 @@
 #define KHIB_LEVEL_MAX		19
 /* Seconds khib-load -A waits after a resume before it parks (-w). */
 #define KHIB_PARK_DELAY_MAX	3600
+/* The pre-copy's write rate at most, MB/s; 0 for no limit. */
+#define KHIB_PRECOPY_MBPS_MAX	100000
 
 /* The settings of one file: value[i] is that of the table's key i. */
 struct khib_conf {

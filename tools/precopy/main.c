@@ -9,7 +9,13 @@
  * groups of 1 MiB through /proc/kcore, waits, does it again, and says how
  * much changed meanwhile and how fast RAM was read.
  *
- * usage: khib-precopy --write TARGET [--mbps N] [--level N]
+ * --auto does what khib.conf says before a hibernation: the pre-copy to
+ * the configured target at precopy_mbps=, unless precopy=off or the
+ * images are encrypted (the pre-copy's records are in clear: it would
+ * put RAM on the disk unsealed), saying so in one line either way.
+ *
+ * usage: khib-precopy --auto
+ *        khib-precopy --write TARGET [--mbps N] [--level N]
  *        khib-precopy --measure SECONDS
  */
 #include <errno.h>
@@ -24,6 +30,8 @@
 
 #include "cmdline.h"
 #include "kcore_ram.h"
+#include "key_store.h"
+#include "khib_conf.h"
 #include "precopy_write.h"
 #include "ram_groups.h"
 
@@ -40,7 +48,8 @@ static volatile sig_atomic_t cancelled;
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: khib-precopy --write TARGET [--mbps N (0 to %d, 0: no limit)] [--level N (0 to %d)]\n"
+	fprintf(stderr, "usage: khib-precopy --auto\n"
+			"       khib-precopy --write TARGET [--mbps N (0 to %d, 0: no limit)] [--level N (0 to %d)]\n"
 			"       khib-precopy --measure SECONDS (0 to %d)\n",
 		MAX_MBPS, MAX_LEVEL, MAX_WAIT);
 	return 2;
@@ -73,14 +82,45 @@ static void step_aside(void)
 		perror("khib-precopy: ioprio_set");
 }
 
-static int write_precopy(int argc, char **argv)
+static int write_precopy(struct precopy_options *opt)
 {
-	struct precopy_options opt = { .target = argv[2], .level = 1,
-				       .cancel = &cancelled };
 	struct sigaction sa = { .sa_handler = cancel };
 	struct precopy_report rep;
 	struct kcore_ram k;
 	int flags_fd, ret;
+
+	opt->cancel = &cancelled;
+	if (open_ram(&k))
+		return 1;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	step_aside();
+	/* Without it free pages count as in use: more to write, still right. */
+	flags_fd = open("/proc/kpageflags", O_RDONLY | O_CLOEXEC);
+	ret = precopy_write(&k, flags_fd, opt, &rep);
+	kcore_ram_close(&k);
+	if (flags_fd >= 0)
+		close(flags_fd);
+	if (ret) {
+		fprintf(stderr, "khib-precopy: %s\n", rep.why);
+		return 1;
+	}
+	if (rep.skipped) {
+		printf("khib-precopy: not done: %s\n", rep.why);
+		return 0;
+	}
+	printf("khib-precopy: wrote %llu MiB of RAM in use (%llu groups, %llu MiB on disk) to %s in %.1f s (%.0f MB/s)%s; the hibernation writes only what changes from now on\n",
+	       (unsigned long long)(rep.pages / MIB_PAGES),
+	       (unsigned long long)rep.groups,
+	       (unsigned long long)(rep.bytes >> 20), opt->target, rep.seconds,
+	       rep.seconds > 0 ? rep.bytes / 1e6 / rep.seconds : 0,
+	       rep.cancelled ? ", stopped early" : "");
+	return 0;
+}
+
+static int write_named(int argc, char **argv)
+{
+	struct precopy_options opt = { .target = argv[2], .level = 1 };
 
 	for (int i = 3; i < argc; i += 2) {
 		unsigned long v;
@@ -94,28 +134,54 @@ static int write_precopy(int argc, char **argv)
 		else
 			return usage();
 	}
-	if (open_ram(&k))
-		return 1;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	step_aside();
-	/* Without it free pages count as in use: more to write, still right. */
-	flags_fd = open("/proc/kpageflags", O_RDONLY | O_CLOEXEC);
-	ret = precopy_write(&k, flags_fd, &opt, &rep);
-	kcore_ram_close(&k);
-	if (flags_fd >= 0)
-		close(flags_fd);
-	if (ret) {
-		fprintf(stderr, "khib-precopy: %s\n", rep.why);
+	return write_precopy(&opt);
+}
+
+/* A number khib.conf holds for @key (checked there), or @fallback. */
+static unsigned long conf_number(const struct khib_conf *conf,
+				 const char *key, unsigned long fallback)
+{
+	const char *v = khib_conf_value(conf, key);
+	unsigned long n;
+
+	return v && cmdline_parse_ulong(v, &n) ? n : fallback;
+}
+
+static int write_configured(void)
+{
+	char target[256], name[KHIB_CONF_LINE_MAX + 1], why[512];
+	struct precopy_options opt = { .target = target };
+	struct khib_conf conf;
+	const char *on, *store, *compress;
+
+	if (khib_conf_read(NULL, &conf, why, sizeof(why))) {
+		fprintf(stderr, "khib-precopy: %s\n", why);
 		return 1;
 	}
-	printf("khib-precopy: wrote %llu MiB of RAM in use (%llu groups, %llu MiB on disk) to %s in %.1f s (%.0f MB/s)%s; the hibernation writes only what changes from now on\n",
-	       (unsigned long long)(rep.pages / MIB_PAGES),
-	       (unsigned long long)rep.groups,
-	       (unsigned long long)(rep.bytes >> 20), opt.target, rep.seconds,
-	       rep.seconds > 0 ? rep.bytes / 1e6 / rep.seconds : 0,
-	       rep.cancelled ? ", stopped early" : "");
-	return 0;
+	on = khib_conf_value(&conf, "precopy");
+	if (on && !strcmp(on, "off")) {
+		printf("khib-precopy: off (precopy=off in %s)\n",
+		       khib_conf_path());
+		return 0;
+	}
+	store = khib_conf_value(&conf, "key_store");
+	if (!access(store ? store : KHIB_KEYS_PATH, F_OK)) {
+		printf("khib-precopy: not done: images are encrypted (%s), and a pre-copy is written in clear\n",
+		       store ? store : KHIB_KEYS_PATH);
+		return 0;
+	}
+	name[0] = '\0';
+	if (!khib_configured_target(target, sizeof(target), name,
+				    sizeof(name))) {
+		fprintf(stderr, "khib-precopy: no image target configured%s%s\n",
+			*name ? ": " : "", name);
+		return 1;
+	}
+	opt.mbps = (unsigned int)conf_number(&conf, "precopy_mbps", 0);
+	compress = khib_conf_value(&conf, "compress");
+	opt.level = compress && !strcmp(compress, "off") ? 0 :
+		    (int)conf_number(&conf, "level", 1);
+	return write_precopy(&opt);
 }
 
 static int pass(const struct kcore_ram *k, int flags_fd,
@@ -139,7 +205,9 @@ int main(int argc, char **argv)
 	int flags_fd;
 
 	if (argc >= 3 && !strcmp(argv[1], "--write"))
-		return write_precopy(argc, argv);
+		return write_named(argc, argv);
+	if (argc == 2 && !strcmp(argv[1], "--auto"))
+		return write_configured();
 	if (argc != 3 || strcmp(argv[1], "--measure") ||
 	    !cmdline_parse_ulong(argv[2], &wait) || wait > MAX_WAIT)
 		return usage();

@@ -98,10 +98,12 @@ static int check_target(struct precopy *p, uint64_t nr_groups)
 	need = KHIB_IMAGE_ALIGN + (ram_pages + nr_groups) * KHIB_PAGE_SIZE +
 	       align_up(nr_groups * sizeof(*p->table), KHIB_IMAGE_ALIGN) +
 	       target_need_bytes(ram_pages, end_pfn);
-	if (p->dev.size < need)
+	if (p->dev.size < need) {
+		p->rep->skipped = 1;
 		return fail(p, "%s holds %" PRIu64 " MiB; a pre-copy and a whole image after it may need %" PRIu64
-			    " MiB; nothing written",
+			    " MiB",
 			    p->opt->target, p->dev.size >> 20, need >> 20);
+	}
 	return 0;
 }
 
@@ -264,6 +266,8 @@ int precopy_write(const struct kcore_ram *k, int kpageflags_fd,
 		return -1;
 	}
 	ret = run(&p);
+	if (rep->skipped)
+		ret = 0;
 	blockdev_close(&p.dev);
 	free(p.table);
 	rep->seconds = now() - t0;

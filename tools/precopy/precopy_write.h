@@ -28,15 +28,16 @@ struct precopy_report {
 	uint64_t bytes;		/* on the target, the table included */
 	double seconds;
 	int cancelled;
-	char why[200];		/* on failure */
+	int skipped;		/* not done, for the reason in why */
+	char why[200];		/* on failure, or why it was skipped */
 };
 
 /*
  * Write the pre-copy of @k's RAM (@kpageflags_fd as ram_group_read()
  * takes it) to opt->target.  0, or -1 with rep->why filled in; nothing
  * is written unless the target is a khib target of this format that
- * holds no valid image and has room for the pre-copy and a whole image
- * after it.
+ * holds no valid image, and (else 0 with rep->skipped and why set) has
+ * room for the pre-copy and a whole image after it.
  */
 int precopy_write(const struct kcore_ram *k, int kpageflags_fd,
 		  const struct precopy_options *opt,

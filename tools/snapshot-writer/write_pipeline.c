@@ -54,7 +54,9 @@ struct write_pipeline {
 	double compress_ns;		/* compressing one chunk */
 	unsigned int probes;		/* chunks compressed to measure */
 	double hash_ns;			/* hashing one pre-copy record's pages */
+	double encode_ns;		/* encoding a group as it is */
 	unsigned int hash_probes;	/* candidates hashed to measure */
+	uint64_t tried, same;		/* candidates hashed, found unchanged */
 	bool stopping;
 	bool failed;
 	struct pipeline_stats stats;
@@ -140,25 +142,34 @@ static bool still_the_same(struct job *job)
 }
 
 /*
- * Whether to hash @job's candidate, the pre-copy's record of its group:
- * like compression in auto mode, only while the records already waiting
- * keep the disk busy for longer than hashing takes, so that a pre-copy
- * never makes the writer slower than writing every group would.  The
- * first candidates, one per encoder, are hashed to measure what it
- * costs.  The caller holds the lock.
+ * Whether to hash @job's candidate, the pre-copy's record of its group.
+ * Keeping groups costs, per group, a hash and, for the share c found
+ * changed, an encoding, spread over the encoders; writing it costs the
+ * disk a record.  So candidates are hashed while (hash + c x encode) /
+ * encoders < the disk's time for a record, all measured as it goes (c
+ * too): with a disk that binds, unchanged groups stay off it; with CPUs
+ * that bind, the groups are written as without a pre-copy, which is
+ * never slower.  The first candidates, two per encoder, are hashed to
+ * measure.  The caller holds the lock.
  */
 static bool reuse_pays(struct write_pipeline *p, const struct job *job)
 {
+	double encode_ns = p->encode_ns ? p->encode_ns : p->compress_ns;
+	double changed, keep_ns, write_ns;
+
 	if (!job->cand)
 		return false;
 	if (p->cfg.hash_every_candidate)
 		return true;
-	if (!p->hash_ns && p->hash_probes < p->cfg.threads) {
+	if (!p->hash_ns || !encode_ns || !p->disk_ns_per_byte ||
+	    p->hash_probes < 2 * p->cfg.threads) {
 		p->hash_probes++;
 		return true;
 	}
-	return p->hash_ns && p->disk_ns_per_byte &&
-	       p->hash_ns < p->backlog_bytes * p->disk_ns_per_byte;
+	changed = p->tried ? (double)(p->tried - p->same) / p->tried : 0.5;
+	keep_ns = (p->hash_ns + changed * encode_ns) / p->cfg.threads;
+	write_ns = p->disk_ns_per_byte * KHIB_CHUNK_PAGES * KHIB_PAGE_SIZE;
+	return keep_ns < write_ns;
 }
 
 static void *encoder_main(void *arg)
@@ -194,6 +205,7 @@ static void *encoder_main(void *arg)
 		t0 = now_ns();
 		job->reused = try_reuse && still_the_same(job);
 		t_hash = now_ns() - t0;
+		t0 = 0;
 		if (job->reused) {
 			memset(&job->res, 0, sizeof(job->res));
 			ok = true;
@@ -214,9 +226,13 @@ static void *encoder_main(void *arg)
 		if (try_reuse) {
 			p->hash_ns = ewma(p->hash_ns, (double)t_hash);
 			p->stats.hashed++;
+			p->tried++;
+			p->same += job->reused;
 		}
 		if (level && !job->reused)
 			p->compress_ns = ewma(p->compress_ns, (double)t0);
+		else if (!job->reused)
+			p->encode_ns = ewma(p->encode_ns, (double)t0);
 		job->state = JOB_ENCODED;
 		p->backlog_bytes += job->res.record_bytes;
 		pthread_cond_broadcast(&p->changed);

@@ -7,12 +7,12 @@
  * encoders' buffers, and notes where each went in the group table.
  *
  * Reuse: a group may come with the pre-copy's record of it
- * (khib_image.h).  While the disk is the bottleneck (the records waiting
- * keep it busy longer than a hash takes), its encoder hashes the pages
- * that record holds, as they are now; if they are what the pre-copy
- * wrote, the group table names that record and nothing is written for
- * the group.  Otherwise the group is encoded as any other, so that a
- * pre-copy never makes the writer slower.
+ * (khib_image.h).  While keeping groups costs the encoders less than
+ * writing them costs the disk (reuse_pays(), measured as it goes), its
+ * encoder hashes the pages that record holds, as they are now; if they
+ * are what the pre-copy wrote, the group table names that record and
+ * nothing is written for the group.  Otherwise the group is encoded as
+ * any other, so that a pre-copy never makes the writer slower.
  *
  * Compression: COMPRESS_OFF stores every chunk as it is; COMPRESS_ALWAYS
  * tries zstd on every chunk (smallest image); COMPRESS_AUTO compresses a
