@@ -188,6 +188,16 @@ static uint64_t read_back(const struct fake_machine *m,
 	return pages;
 }
 
+static void ok_read_back(const struct fake_machine *m,
+			 const uint8_t *master_key, const char *what)
+{
+	uint64_t bad, pages = read_back(m, master_key, &bad);
+
+	ok(pages == m->nr_saveable && bad == 0,
+	   "%s: all %llu pages read back as the machine holds them (%llu wrong)",
+	   what, (unsigned long long)pages, (unsigned long long)bad);
+}
+
 /* Change a byte of PFN @pfn while the system runs. */
 static void touch(struct fake_machine *m, uint64_t pfn)
 {
@@ -201,7 +211,7 @@ static void test_kept(void)
 	struct precopy_report pre;
 	struct writer_report rep;
 	struct khib_image_super sb;
-	uint64_t pages, bad;
+	uint64_t bad;
 	int err;
 
 	fake_init(&m, RAM_PAGES, 11);
@@ -227,10 +237,7 @@ static void test_kept(void)
 	   "%llu of %llu groups kept from the pre-copy, %llu written again",
 	   (unsigned long long)rep.reused, (unsigned long long)sb.nr_chunks,
 	   (unsigned long long)rep.chunks);
-	pages = read_back(&m, NULL, &bad);
-	ok(pages == m.nr_saveable && bad == 0,
-	   "all %llu pages read back as the machine holds them, the changed and the redirected ones too (%llu wrong)",
-	   (unsigned long long)pages, (unsigned long long)bad);
+	ok_read_back(&m, NULL, "the changed and the redirected pages too");
 	fake_free(&m);
 }
 
@@ -239,7 +246,6 @@ static void test_not_kept(void)
 	struct fake_machine m, other;
 	struct precopy_report pre;
 	struct writer_report rep;
-	uint64_t pages, bad;
 	int flags, err;
 
 	/* A pre-copy of other memory: nothing matches. */
@@ -252,10 +258,7 @@ static void test_not_kept(void)
 	ok(err == KHIB_OK && rep.reused == 0,
 	   "a pre-copy of other memory: no record kept (%llu)",
 	   (unsigned long long)rep.reused);
-	pages = read_back(&m, NULL, &bad);
-	ok(pages == m.nr_saveable && bad == 0,
-	   "and the image reads back right (%llu wrong)",
-	   (unsigned long long)bad);
+	ok_read_back(&m, NULL, "a pre-copy of other memory");
 	fake_free(&other);
 	fake_free(&m);
 
@@ -267,9 +270,7 @@ static void test_not_kept(void)
 	err = write_image(&m, key, &rep);
 	ok(err == KHIB_OK && rep.reused == 0,
 	   "an encrypted image keeps nothing from a pre-copy");
-	pages = read_back(&m, key, &bad);
-	ok(pages == m.nr_saveable && bad == 0,
-	   "and reads back right (%llu wrong)", (unsigned long long)bad);
+	ok_read_back(&m, key, "encrypted");
 	fake_free(&m);
 
 	/* Pages free at the pre-copy, in the image now: that group again. */
@@ -286,20 +287,16 @@ static void test_not_kept(void)
 	ok(err == KHIB_OK && rep.chunks >= 1 && rep.reused >= 9,
 	   "a group whose image pages the pre-copy lacks is written again (%llu written, %llu kept)",
 	   (unsigned long long)rep.chunks, (unsigned long long)rep.reused);
-	pages = read_back(&m, NULL, &bad);
-	ok(pages == m.nr_saveable && bad == 0,
-	   "and the image reads back right (%llu wrong)",
-	   (unsigned long long)bad);
+	ok_read_back(&m, NULL, "pages free at the pre-copy");
 	fake_free(&m);
 }
 
-/* As the writer runs: candidates hashed only while the disk binds. */
+/* As the writer runs: candidates hashed while keeping them pays. */
 static void test_auto(void)
 {
 	struct fake_machine m;
 	struct precopy_report pre;
 	struct writer_report rep;
-	uint64_t pages, bad;
 	int err;
 
 	fake_init(&m, RAM_PAGES, 17);
@@ -312,13 +309,10 @@ static void test_auto(void)
 	hash_when_disk_binds = false;
 	ok(err == KHIB_OK && rep.candidates == 12 && rep.hashed >= 2 &&
 	   rep.reused <= rep.hashed && rep.reused + rep.chunks == 12,
-	   "hashed while the disk binds: %llu of %llu candidates hashed, %llu kept",
+	   "as the writer decides: %llu of %llu candidates hashed, %llu kept",
 	   (unsigned long long)rep.hashed, (unsigned long long)rep.candidates,
 	   (unsigned long long)rep.reused);
-	pages = read_back(&m, NULL, &bad);
-	ok(pages == m.nr_saveable && bad == 0,
-	   "and the image reads back right (%llu wrong)",
-	   (unsigned long long)bad);
+	ok_read_back(&m, NULL, "candidates hashed as the writer decides");
 	fake_free(&m);
 }
 

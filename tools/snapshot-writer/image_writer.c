@@ -296,53 +296,59 @@ static int write_metadata(struct writer *w, struct khib_image_super *sb)
 	return error;
 }
 
-/* Write the group table: where each group's record lies. */
-static int write_group_table(struct writer *w, struct khib_image_super *sb)
+/*
+ * Write @bytes of @data as the next region, sealed under @domain with its
+ * tag to @tag (in clear if @tag is NULL); its offset and hash to @sb.
+ */
+static int put_region(struct writer *w, const void *data, size_t bytes,
+		      uint64_t domain, uint8_t *tag, uint64_t *offset,
+		      uint64_t *hash, const char *what)
 {
-	size_t bytes = w->nr_groups * sizeof(*w->table);
 	size_t space = align_up(bytes, KHIB_IMAGE_ALIGN);
 	uint8_t *buf = blockdev_buffer(space ? space : KHIB_IMAGE_ALIGN);
 	int error = KHIB_OK;
 
 	if (!buf)
-		return fail(w, KHIB_ERR_NO_MEMORY, ENOMEM,
-			    "no memory for the group table");
+		return fail(w, KHIB_ERR_NO_MEMORY, ENOMEM, "no memory for the %s",
+			    what);
 	memset(buf, 0, space);
-	memcpy(buf, w->table, bytes);
-	sb->group_table_offset = w->at;
-	sb->group_table_bytes = bytes;
+	memcpy(buf, data, bytes);
+	*offset = w->at;
 	w->at += space;
-	/* In clear: offsets and sizes, which the record headers show too. */
-	sb->group_table_hash = image_hash(buf, bytes);
-	if (space &&
-	    blockdev_write(&w->dev, sb->group_table_offset, buf, space))
-		error = io_error(w, "writing the group table to");
+	if (tag)
+		error = seal_region(w, domain, buf, bytes, tag, hash);
+	else
+		*hash = image_hash(buf, bytes);
+	if (!error && space && blockdev_write(&w->dev, *offset, buf, space)) {
+		int e = errno;
+		char why[64];
+
+		snprintf(why, sizeof(why), "writing the %s to", what);
+		errno = e;
+		error = io_error(w, why);
+	}
 	free(buf);
 	return error;
 }
 
-/* Write the zero map. */
+/*
+ * The group table, where each group's record lies: in clear (offsets and
+ * sizes, which the record headers show too).
+ */
+static int write_group_table(struct writer *w, struct khib_image_super *sb)
+{
+	sb->group_table_bytes = w->nr_groups * sizeof(*w->table);
+	return put_region(w, w->table, sb->group_table_bytes, 0, NULL,
+			  &sb->group_table_offset, &sb->group_table_hash,
+			  "group table");
+}
+
 static int write_zero_map(struct writer *w, struct khib_image_super *sb)
 {
-	size_t bytes = (size_t)bitmap_words(sb->nr_pages) * sizeof(uint64_t);
-	size_t space = align_up(bytes, KHIB_IMAGE_ALIGN);
-	uint8_t *buf = blockdev_buffer(space ? space : KHIB_IMAGE_ALIGN);
-	int error = KHIB_OK;
-
-	if (!buf)
-		return fail(w, KHIB_ERR_NO_MEMORY, ENOMEM,
-			    "no memory for the zero map");
-	memcpy(buf, w->zero_bits, bytes);
-	sb->zero_map_offset = w->at;
-	sb->zero_map_bytes = bytes;
-	w->at += space;
-	error = seal_region(w, IMAGE_CRYPT_REGION_ZERO_MAP, buf, bytes,
-			    sb->crypt.zero_map_tag, &sb->zero_map_hash);
-	if (!error && space &&
-	    blockdev_write(&w->dev, sb->zero_map_offset, buf, space))
-		error = io_error(w, "writing the zero map to");
-	free(buf);
-	return error;
+	sb->zero_map_bytes = bitmap_words(sb->nr_pages) * sizeof(uint64_t);
+	return put_region(w, w->zero_bits, sb->zero_map_bytes,
+			  IMAGE_CRYPT_REGION_ZERO_MAP, sb->crypt.zero_map_tag,
+			  &sb->zero_map_offset, &sb->zero_map_hash, "zero map");
 }
 
 static int cmp_u64(const void *a, const void *b)
