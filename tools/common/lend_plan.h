@@ -3,7 +3,8 @@
  * How much memory khib-load lends the hibernate kernel.  That kernel and
  * its /init live in the lent memory alone, so the lend must hold what the
  * kernel keeps once booted on the CPUs it brings up, the descriptor's
- * bitmaps for this machine's RAM, and the writer's buffers; less, and
+ * bitmaps for this machine's RAM, the writer's tables of its groups
+ * (about 0.2 KiB a MiB of RAM) and its buffers; less, and
  * the writer refuses to start (worker_memory.h) and every hibernation
  * fails.  The kernel's own share was measured (docs/hardware.md): booted
  * under QEMU on virtio, NVMe and SATA, BIOS and UEFI, 1 to 8 CPUs.
