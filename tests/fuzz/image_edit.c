@@ -50,7 +50,6 @@ static void die(const char *what)
 static void load(struct image *im, const char *path)
 {
 	int fd = open(path, O_RDONLY);
-	uint64_t at;
 
 	errno = 0;
 	if (fd < 0 || pread(fd, &im->sb, sizeof(im->sb), 0) != sizeof(im->sb))
