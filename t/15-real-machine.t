@@ -70,6 +70,9 @@ is($after_failure && $after_failure->[2], $want, 'after the failed attempt SMT i
 my $threads = KhibQemu::find($first, qr/^khib-writer: (\d+) of (\d+) encoder threads fit in (\d+) MiB available/);
 ok($threads && $threads->[2] >= 1, 'the writer planned its threads from the memory it has')
 	or diag($threads ? $threads->[1] : 'no plan line');
+ok($threads && $threads->[2] == $threads->[3],
+   'the memory khib-load lent holds every encoder the writer wants')
+	or diag($threads ? $threads->[1] : 'no plan line');
 
 is(scalar @{ $res->{cycles} }, 1, 'one image was written');
 my $c = $res->{cycles}[0] // {};

@@ -22,7 +22,7 @@ uint64_t lend_need_kib(unsigned int cpus, int level, uint64_t ram_end_pfn)
 
 	if (!cpus)
 		cpus = 1;
-	return LEND_KERNEL_BASE_KIB + (uint64_t)cpus * LEND_KERNEL_CPU_KIB +
+	return LEND_KERNEL_BASE_KIB + LEND_SLACK_KIB + (uint64_t)cpus * LEND_KERNEL_CPU_KIB +
 	       bitmaps * (KHIB_PAGE_SIZE / 1024) +
 	       (groups * GROUP_BYTES + 1023) / 1024 +
 	       worker_cost_kib(&pool, cpus);

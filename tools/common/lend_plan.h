@@ -24,6 +24,12 @@
 #define LEND_KERNEL_BASE_KIB	(24 * 1024)
 /* Each CPU it brings up: per-CPU areas, an idle stack, NVMe queues. */
 #define LEND_KERNEL_CPU_KIB	1536
+/*
+ * Slack over the sum: the booted kernel's share varies by about 1 MiB
+ * from boot to boot (slab, page tables, the writer's own pages), and a
+ * lend computed to the KiB started 1 of 2 encoders under OVMF with NVMe.
+ */
+#define LEND_SLACK_KIB		2048
 
 /*
  * KiB to lend for a hibernate kernel on @cpus CPUs, each an encoder at
