@@ -245,6 +245,11 @@ BENCH_ARGS ?= --big
 bench: all
 	scripts/bench $(BENCH_ARGS)
 
+# Its short form, live: one run of each method at 45 % (about 2 min);
+# t/50-bench.t replays the log of such a run in make test.
+bench-quick: all
+	scripts/bench --quick
+
 # docs/files.md has a row for every source file, and names no file that
 # is gone.
 check-docs:
@@ -261,7 +266,7 @@ unit-test: $(UAPI_HEADER)
 	@$(MAKE) -s -C tests/unit BUILD=$(abspath $(BUILD))
 
 integration-test: all
-	prove -v t/
+	prove --timer -v t/
 
 # libFuzzer over the image reader and the descriptor loader (clang);
 # FUZZ_SECONDS per target.

@@ -334,7 +334,7 @@ sub boot {
 	my $status = $?;
 	Swtpm::stop($swtpm);
 	my $seconds = time - $start;
-	log_line(\%o, sprintf("=== qemu exited after %.1f s, status %d%s",
+	log_line(\%o, sprintf("=== qemu exited after %.3f s, status %d%s",
 			      $seconds, $status >> 8,
 			      $timed_out ? ' (timed out, killed)' : ''));
 	return {
