@@ -15,6 +15,8 @@
 #define BATCH_RECORDS	16
 /* Weight of a new sample in the running rate estimates. */
 #define EWMA_NEW	0.25
+/* Pre-copy candidates hashed whatever the rule says, to keep measuring. */
+#define REUSE_SAMPLE_EVERY	16
 
 enum job_state {
 	JOB_FREE,
@@ -56,6 +58,7 @@ struct write_pipeline {
 	double hash_ns;			/* hashing one pre-copy record's pages */
 	double encode_ns;		/* encoding a group as it is */
 	unsigned int hash_probes;	/* candidates hashed to measure */
+	uint64_t candidates;		/* candidates seen */
 	uint64_t tried, same;		/* candidates hashed, found unchanged */
 	bool stopping;
 	bool failed;
@@ -150,7 +153,10 @@ static bool still_the_same(struct job *job)
  * too): with a disk that binds, unchanged groups stay off it; with CPUs
  * that bind, the groups are written as without a pre-copy, which is
  * never slower.  The first candidates, two per encoder, are hashed to
- * measure.  The caller holds the lock.
+ * measure, and one in REUSE_SAMPLE_EVERY after: the first groups (low
+ * memory, the kernel's own) change more than most, and a share c taken
+ * from them alone stopped all hashing for good.  The caller holds the
+ * lock.
  */
 static bool reuse_pays(struct write_pipeline *p, const struct job *job)
 {
@@ -159,7 +165,8 @@ static bool reuse_pays(struct write_pipeline *p, const struct job *job)
 
 	if (!job->cand)
 		return false;
-	if (p->cfg.hash_every_candidate)
+	if (p->cfg.hash_every_candidate ||
+	    p->candidates++ % REUSE_SAMPLE_EVERY == 0)
 		return true;
 	if (!p->hash_ns || !encode_ns || !p->disk_ns_per_byte ||
 	    p->hash_probes < 2 * p->cfg.threads) {
