@@ -16,11 +16,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "blockdev.h"
+#include "chunk_encoder.h"
 #include "descriptor.h"
 #include "fake_machine.h"
 #include "image_reader.h"
 #include "image_writer.h"
 #include "kcore_ram.h"
+#include "pack_choice.h"
 #include "precopy_write.h"
 #include "tap.h"
 
@@ -341,6 +344,102 @@ static void test_refused(void)
 	fake_free(&m);
 }
 
+static bool probe_target(struct pack_choice *c)
+{
+	struct blockdev dev;
+	bool done;
+
+	if (blockdev_open(&dev, target, false))
+		return false;
+	done = !pack_choice_probe_disk(c, &dev, KHIB_IMAGE_ALIGN);
+	blockdev_close(&dev);
+	return done;
+}
+
+/*
+ * The pre-copy's records stay compressed only where reading the bytes
+ * saved takes the resume longer than decompressing them.
+ */
+static void test_packing(void)
+{
+	static uint8_t mem[KHIB_CHUNK_PAGES][KHIB_PAGE_SIZE];
+	const void *pages[KHIB_CHUNK_PAGES];
+	uint64_t set[KHIB_CHUNK_PAGES / 64];
+	uint8_t *record = malloc(image_record_max());
+	/* Hashing 330 MB/s, decompressing 170 MB/s, on one CPU. */
+	struct pack_choice slow_disk = {
+		.disk_ns_per_byte = 20.0, .hash_ns_per_byte = 3.0,
+		.unpack_ns_per_byte = 6.0, .decoders = 1,
+	};
+	struct pack_choice fast_disk = slow_disk;
+	struct pack_choice fresh = { .decoders = 1 };
+	struct chunk_encoder enc;
+	struct pack_choice c;
+	struct chunk_result res;
+	bool kept, stored, encoded;
+	unsigned int n = 0, n2;
+
+	fast_disk.disk_ns_per_byte = 2.2;
+	ok(pack_choice_pays(&slow_disk, 512 << 10, 1 << 20),
+	   "50 MB/s disk, half saved: compressed, decompressing hides behind the disk");
+	ok(!pack_choice_pays(&fast_disk, 512 << 10, 1 << 20),
+	   "450 MB/s disk: as they are, decompressing would outlast the disk");
+	ok(pack_choice_pays(&fresh, 512 << 10, 1 << 20),
+	   "nothing measured yet: compressed");
+	/* 125 MB/s: compressed while the decoders' time stays in the disk's. */
+	slow_disk.disk_ns_per_byte = 8.0;
+	for (unsigned int i = 0; i < 100; i++) {
+		bool pays = pack_choice_pays(&slow_disk, 512 << 10, 1 << 20);
+
+		n += pays;
+		pack_choice_account(&slow_disk, pays ? 512 << 10 : 1 << 20,
+				    1 << 20, pays);
+	}
+	ok(n > 30 && n < 70 && slow_disk.cpu_ns <= slow_disk.disk_ns + 9e6,
+	   "125 MB/s disk: about half compressed, the decoders within the disk's time");
+	fast_disk = slow_disk;
+	fast_disk.decoders = 2;
+	fast_disk.cpu_ns = fast_disk.disk_ns = 0;
+	n2 = 0;
+	for (unsigned int i = 0; i < 100; i++) {
+		bool pays = pack_choice_pays(&fast_disk, 512 << 10, 1 << 20);
+
+		n2 += pays;
+		pack_choice_account(&fast_disk, pays ? 512 << 10 : 1 << 20,
+				    1 << 20, pays);
+	}
+	ok(n2 > n, "with two decoders at the resume more stays compressed (%u of 100 against %u)",
+	   n2, n);
+
+	memset(set, 0xff, sizeof(set));
+	for (unsigned int i = 0; i < KHIB_CHUNK_PAGES; i++) {
+		for (unsigned int b = 0; b < KHIB_PAGE_SIZE; b++)
+			mem[i][b] = (uint8_t)((i * 7 + b / 64) & 0x3f);
+		pages[i] = mem[i];
+	}
+	encoded = record && !chunk_encoder_init(&enc) &&
+		  chunk_encode(&enc, 3, set, pages, 1, record, &res) &&
+		  res.compressed;
+	ok(encoded, "a group of patterned pages compresses");
+	if (!encoded || pack_choice_init(&c, 1))
+		return;
+	c.disk_ns_per_byte = 20.0;	/* 50 MB/s */
+	c.hash_ns_per_byte = 3.0;
+	kept = pack_choice_keep(&c, record, res.record_bytes, sizeof(mem));
+	ok(c.unpack_ns_per_byte > 0, "decompressing the record was timed");
+	ok(kept, "with a 50 MB/s disk the record stays compressed");
+	c.disk_ns_per_byte = c.unpack_ns_per_byte / 1000;
+	stored = !pack_choice_keep(&c, record, res.record_bytes, sizeof(mem));
+	ok(stored, "with a disk far faster than decompression it is stored as it is");
+	ok(c.seen == 2 && c.kept == 1, "and the choice is counted");
+	c.disk_ns_per_byte = 0;
+	ok(probe_target(&c) && c.disk_ns_per_byte > 0,
+	   "reading the target straight through measured its rate");
+	pack_choice_free(&c);
+	chunk_encoder_free(&enc);
+	free(record);
+}
+
 int main(void)
 {
 	int fd = mkstemp(target);
@@ -352,6 +451,7 @@ int main(void)
 	test_not_kept();
 	test_auto();
 	test_refused();
+	test_packing();
 	unlink(target);
 	unlink(core_path);
 	unlink(flags_path);

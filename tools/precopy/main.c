@@ -34,11 +34,14 @@
 #include "khib_conf.h"
 #include "precopy_write.h"
 #include "ram_groups.h"
+#include "worker_memory.h"
 
 #define MIB_PAGES	256
 #define MAX_WAIT	3600
 #define MAX_MBPS	100000
 #define MAX_LEVEL	19
+/* The CPUs the hibernate kernel brings up unless cpus= says (khib-load -C). */
+#define HIB_KERNEL_CPUS	2
 /* The I/O priority class "idle" (linux/ioprio.h). */
 #define IOPRIO_CLASS_IDLE	3
 #define IOPRIO_WHO_PROCESS	1
@@ -82,6 +85,23 @@ static void step_aside(void)
 		perror("khib-precopy: ioprio_set");
 }
 
+/* Why its records are compressed or not, in one line. */
+static void show_packing(const struct precopy_options *opt,
+			 const struct precopy_report *rep)
+{
+	if (!opt->level) {
+		printf("khib-precopy: records stored as they are (compression off)\n");
+		return;
+	}
+	printf("khib-precopy: %llu of %llu records compressed: the target reads %.0f MB/s, a resume decodes on %u CPUs (zstd level %d: %.0f MB/s each)%s\n",
+	       (unsigned long long)rep->compressed,
+	       (unsigned long long)rep->groups, rep->disk_mbps, opt->decoders,
+	       opt->level, rep->unpack_mbps,
+	       rep->compressed < rep->groups ?
+	       "; a record stays compressed where decompressing it hides behind reading the disk at the resume" :
+	       "");
+}
+
 static int write_precopy(struct precopy_options *opt)
 {
 	struct sigaction sa = { .sa_handler = cancel };
@@ -115,12 +135,30 @@ static int write_precopy(struct precopy_options *opt)
 	       (unsigned long long)(rep.bytes >> 20), opt->target, rep.seconds,
 	       rep.seconds > 0 ? rep.bytes / 1e6 / rep.seconds : 0,
 	       rep.cancelled ? ", stopped early" : "");
+	show_packing(opt, &rep);
 	return 0;
+}
+
+/*
+ * The CPUs a resume decodes on for certain: this system's, at most the
+ * @hib_cpus the hibernate kernel brings up (a restore in place decodes
+ * there).
+ */
+static unsigned int resume_decoders(unsigned long hib_cpus)
+{
+	unsigned int online = worker_cpus_online();
+
+	if (!hib_cpus)
+		hib_cpus = 1;
+	return hib_cpus < online ? (unsigned int)hib_cpus : online;
 }
 
 static int write_named(int argc, char **argv)
 {
-	struct precopy_options opt = { .target = argv[2], .level = 1 };
+	struct precopy_options opt = {
+		.target = argv[2], .level = 1,
+		.decoders = resume_decoders(HIB_KERNEL_CPUS),
+	};
 
 	for (int i = 3; i < argc; i += 2) {
 		unsigned long v;
@@ -181,6 +219,8 @@ static int write_configured(void)
 	compress = khib_conf_value(&conf, "compress");
 	opt.level = compress && !strcmp(compress, "off") ? 0 :
 		    (int)conf_number(&conf, "level", 1);
+	opt.decoders = resume_decoders(conf_number(&conf, "cpus",
+						   HIB_KERNEL_CPUS));
 	return write_precopy(&opt);
 }
 
@@ -230,8 +270,9 @@ int main(int argc, char **argv)
 	for (size_t g = 0; g < nr; g++) {
 		if (!first[g].pages && !second[g].pages)
 			continue;
-		if (first[g].hash != second[g].hash ||
-		    first[g].pages != second[g].pages) {
+		if (memcmp(first[g].hash, second[g].hash,
+			   sizeof(first[g].hash)) ||
+		    first[g].set_hash != second[g].set_hash) {
 			changed++;
 			changed_pages += second[g].pages;
 		}

@@ -12,6 +12,7 @@
 #include "chunk_encoder.h"
 #include "image_format.h"
 #include "image_groups.h"
+#include "pack_choice.h"
 #include "precopy_table.h"
 #include "precopy_write.h"
 #include "ram_groups.h"
@@ -31,6 +32,7 @@ struct precopy {
 	struct blockdev dev;
 	struct khib_image_super sb;
 	struct khib_precopy_entry *table;
+	struct pack_choice pack;
 	uint64_t nr;		/* entries filled */
 	uint64_t offset;	/* where the next record goes */
 	double start;
@@ -127,6 +129,28 @@ static void hold_rate(struct precopy *p)
 	}
 }
 
+/*
+ * Encode group @g's @n pages into @record, compressed where that pays at
+ * the resume (pack_choice.h).
+ */
+static int encode_group(struct precopy *p, struct chunk_encoder *enc,
+			size_t g, const uint64_t *used, const void *const *pages,
+			uint32_t n, uint8_t *record, struct chunk_result *res)
+{
+	size_t raw;
+
+	if (!chunk_encode(enc, g, used, pages, p->opt->level, record, res))
+		return fail(p, "group %zu: %s", g, res->error);
+	if (!res->compressed)
+		return 0;
+	raw = (size_t)(n - res->zero_pages) * KHIB_PAGE_SIZE;
+	if (pack_choice_keep(&p->pack, record, res->record_bytes, raw))
+		return 0;
+	if (!chunk_encode(enc, g, used, pages, 0, record, res))
+		return fail(p, "group %zu: %s", g, res->error);
+	return 0;
+}
+
 /* Encode group @g from @buf into @record and write it; its entry. */
 static int write_group(struct precopy *p, struct chunk_encoder *enc,
 		       size_t g, const uint8_t *buf, const uint64_t *used,
@@ -136,14 +160,21 @@ static int write_group(struct precopy *p, struct chunk_encoder *enc,
 	const void *pages[RAM_GROUP_PAGES];
 	struct chunk_result res;
 	uint32_t n = 0;
+	double t0;
 
 	for (unsigned int i = 0; i < RAM_GROUP_PAGES; i++)
 		if (group_bit(used, i))
 			pages[n++] = buf + (size_t)i * KHIB_PAGE_SIZE;
-	if (!chunk_encode(enc, g, used, pages, p->opt->level, record, &res))
-		return fail(p, "group %zu: %s", g, res.error);
+	if (encode_group(p, enc, g, used, pages, n, record, &res))
+		return -1;
+	t0 = pack_choice_cpu_ns();
 	if (image_content_hash(pages, n, e->hash))
 		return fail(p, "no memory to hash group %zu", g);
+	pack_choice_note_hash(&p->pack, (size_t)n * KHIB_PAGE_SIZE,
+			      pack_choice_cpu_ns() - t0);
+	pack_choice_account(&p->pack, res.record_bytes,
+			    (size_t)(n - res.zero_pages) * KHIB_PAGE_SIZE,
+			    res.compressed);
 	if (blockdev_write(&p->dev, p->offset, record, res.record_bytes))
 		return fail(p, "cannot write to %s: %s", p->opt->target,
 			    strerror(errno));
@@ -155,6 +186,7 @@ static int write_group(struct precopy *p, struct chunk_encoder *enc,
 	p->offset += res.record_bytes;
 	p->nr++;
 	p->rep->pages += n;
+	p->rep->compressed += res.compressed;
 	return 0;
 }
 
@@ -183,6 +215,16 @@ static int write_groups(struct precopy *p, size_t nr_groups)
 		fail(p, "no memory to read RAM");
 		goto out;
 	}
+	if (pack_choice_init(&p->pack, p->opt->decoders)) {
+		fail(p, "no memory for a decompressor");
+		goto free_enc;
+	}
+	/* Before any record: what a resume reads it at. */
+	if (p->opt->level &&
+	    pack_choice_probe_disk(&p->pack, &p->dev, KHIB_IMAGE_ALIGN)) {
+		fail(p, "cannot read %s: %s", p->opt->target, strerror(errno));
+		goto free_enc;
+	}
 	enc.image_id = p->sb.precopy_id;
 	enc.pass = KHIB_PASS_PRECOPY;
 	for (size_t g = 0; g < nr_groups && !*p->opt->cancel; g++) {
@@ -201,6 +243,11 @@ static int write_groups(struct precopy *p, size_t nr_groups)
 	}
 	ret = 0;
 free_enc:
+	p->rep->disk_mbps = p->pack.disk_ns_per_byte ?
+			    1e3 / p->pack.disk_ns_per_byte : 0;
+	p->rep->unpack_mbps = p->pack.unpack_ns_per_byte ?
+			      1e3 / p->pack.unpack_ns_per_byte : 0;
+	pack_choice_free(&p->pack);
 	chunk_encoder_free(&enc);
 out:
 	free(buf);

@@ -17,7 +17,10 @@
 struct precopy_options {
 	const char *target;	/* the image target, proven khib's */
 	unsigned int mbps;	/* write at most this many MB/s; 0: no limit */
-	int level;		/* zstd level, 0 to store pages as they are */
+	/* zstd level, 0 to store pages as they are; a record stays
+	 * compressed only where that pays at the resume (pack_choice.h). */
+	int level;
+	unsigned int decoders;	/* CPUs that decode at the resume, >= 1 */
 	/* Set by a signal: stop, and name what was written so far. */
 	volatile sig_atomic_t *cancel;
 };
@@ -25,6 +28,9 @@ struct precopy_options {
 struct precopy_report {
 	uint64_t groups;	/* records written */
 	uint64_t pages;		/* pages in use they hold */
+	uint64_t compressed;	/* records kept compressed (pack_choice.h) */
+	double disk_mbps;	/* the target's write rate, as measured */
+	double unpack_mbps;	/* decompression, as measured; 0: none */
 	uint64_t bytes;		/* on the target, the table included */
 	double seconds;
 	int cancelled;

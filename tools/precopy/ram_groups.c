@@ -5,7 +5,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <xxhash.h>
 
 #include "image_format.h"
 #include "ram_groups.h"
@@ -111,40 +110,38 @@ int ram_groups_hash(const struct kcore_ram *k, int kpageflags_fd,
 {
 	size_t nr = ram_groups_count(k);
 	uint8_t *buf = malloc(GROUP_BYTES);
-	XXH3_state_t *state = XXH3_createState();
 	double t0 = seconds();
 	int ret = -1;
 
 	memset(pass, 0, sizeof(*pass));
-	if (!buf || !state) {
+	if (!buf) {
 		errno = ENOMEM;
 		goto out;
 	}
 	for (size_t g = 0; g < nr; g++) {
+		const void *pages[RAM_GROUP_PAGES];
 		uint64_t used[RAM_GROUP_PAGES / 64];
-		int pages = ram_group_read(k, kpageflags_fd, g, buf, used);
+		int n = ram_group_read(k, kpageflags_fd, g, buf, used);
+		uint32_t held = 0;
 
-		if (pages < 0)
+		if (n < 0)
 			goto out;
-		XXH3_64bits_reset(state);
 		for (size_t i = 0; i < RAM_GROUP_PAGES; i++)
 			if (used[i / 64] >> (i % 64) & 1)
-				XXH3_64bits_update(state,
-						   buf + i * KHIB_PAGE_SIZE,
-						   KHIB_PAGE_SIZE);
-		/* Which pages are in use is part of what may change. */
-		XXH3_64bits_update(state, used, sizeof(used));
-		groups[g] = (struct ram_group){
-			.hash = XXH3_64bits_digest(state),
-			.pages = (uint32_t)pages,
-		};
-		pass->groups += pages != 0;
-		pass->pages += pages;
+				pages[held++] = buf + i * KHIB_PAGE_SIZE;
+		/* The pre-copy's hash, and which pages are in use. */
+		if (image_content_hash(pages, held, groups[g].hash)) {
+			errno = ENOMEM;
+			goto out;
+		}
+		groups[g].set_hash = image_hash(used, sizeof(used));
+		groups[g].pages = held;
+		pass->groups += held != 0;
+		pass->pages += held;
 	}
 	ret = 0;
 out:
 	pass->seconds = seconds() - t0;
-	XXH3_freeState(state);
 	free(buf);
 	return ret;
 }

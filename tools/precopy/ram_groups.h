@@ -18,7 +18,8 @@
 #define RAM_GROUP_PAGES	256
 
 struct ram_group {
-	uint64_t hash;		/* of the pages in use and which they are */
+	uint64_t hash[2];	/* of the pages in use (image_content_hash()) */
+	uint64_t set_hash;	/* of which pages are in use */
 	uint32_t pages;		/* in use: RAM the buddy allocator does not hold */
 };
 
