@@ -384,12 +384,11 @@ static int write_mem_map(struct writer *w, struct khib_image_super *sb)
 	uint64_t nr_free = free_pfns ? free_pages_of(v, free_pfns) : 0;
 	uint64_t bytes = mem_map_bytes(nr_ranges, nr_own, v->nr_redirects,
 				       nr_free);
-	size_t space = align_up(bytes, KHIB_IMAGE_ALIGN);
 	struct khib_image_redirect *redirect;
 	struct khib_image_range *range;
 	char why[256];
 	uint8_t *buf;
-	int error = KHIB_OK;
+	int error;
 
 	/* The image mirrors the descriptor's RAM map (the UAPI header). */
 	_Static_assert(KHIB_IMAGE_MAX_RAM_RANGES >= KHIB_MAX_RAM_RANGES,
@@ -407,13 +406,12 @@ static int write_mem_map(struct writer *w, struct khib_image_super *sb)
 			    (unsigned long long)nr_ranges, v->nr_redirects,
 			    (unsigned long long)nr_free);
 	}
-	buf = free_pfns ? blockdev_buffer(space) : NULL;
+	buf = free_pfns ? calloc(1, bytes) : NULL;
 	if (!buf) {
 		free(free_pfns);
 		return fail(w, KHIB_ERR_NO_MEMORY, ENOMEM,
 			    "no memory for the memory map");
 	}
-	memset(buf, 0, space);
 	range = (struct khib_image_range *)buf;
 	for (uint64_t i = 0; i < nr_ranges; i++) {
 		range[i].start_pfn = v->desc.ram[i].start_pfn;
@@ -440,16 +438,14 @@ static int write_mem_map(struct writer *w, struct khib_image_super *sb)
 			    "the image's memory map would be refused at resume: %s",
 			    why);
 	}
-	sb->mem_map_offset = w->at;
 	sb->mem_map_bytes = bytes;
 	sb->nr_ram_ranges = nr_ranges;
 	sb->nr_own_ranges = nr_own;
 	sb->nr_redirects = v->nr_redirects;
 	sb->nr_free_pages = nr_free;
-	error = seal_region(w, IMAGE_CRYPT_REGION_MEM_MAP, buf, bytes,
-			    sb->crypt.mem_map_tag, &sb->mem_map_hash);
-	if (!error && blockdev_write(&w->dev, sb->mem_map_offset, buf, space))
-		error = io_error(w, "writing the memory map to");
+	error = put_region(w, buf, bytes, IMAGE_CRYPT_REGION_MEM_MAP,
+			   sb->crypt.mem_map_tag, &sb->mem_map_offset,
+			   &sb->mem_map_hash, "memory map");
 	free(buf);
 	return error;
 }
