@@ -44,12 +44,14 @@ printf '%s\n' '# khib.conf' '' 'lend_mib = 48' "kernel='/boot/my kernel'" \
 expect 0 64 "" "the last setting wins" query lend_mib
 expect 0 "/boot/my kernel" "" "a quoted path keeps its blanks" query kernel
 expect 0 off "" "double quotes go" query compress
-expect 0 "" "" "a key not set prints nothing: the script's default" query level
+expect 0 1 "" "a key not set prints its default" query level
+expect 0 "" "" "a key not set that has no default prints nothing" query target
 expect 2 "" 'unknown key "bogus"; the keys are target, kernel' \
 	"an unknown key asked for is refused" query bogus
 
 rm -f "$conf"
 expect 0 "" "" "a missing file sets nothing" query target
+expect 0 /etc/khib/keys "" "and every default holds" query key_store
 
 printf '%s\n' 'target=/dev/vdb' '# lend' 'lend_mib=32 # x' >"$conf"
 expect 2 "" "$conf:3: lend_mib: a comment after the value" \

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cmdline.h"
+#include "key_store.h"
 #include "khib_conf.h"
 
 enum conf_kind {
@@ -19,26 +20,36 @@ enum conf_kind {
 static const char *const compress_modes[] = { "auto", "always", "off", NULL };
 static const char *const on_off[] = { "on", "off", NULL };
 
-/* Every key khib.conf may hold, and what its value must be. */
+/*
+ * Every key khib.conf may hold, what its value must be, and its default
+ * (khib.conf(5)): the one place that says it, for the C tools and, through
+ * khib-restore --conf, for the scripts.
+ */
 static const struct conf_key {
 	const char *name;
 	enum conf_kind kind;
 	unsigned long min, max;
 	const char *const *choices;
+	const char *fallback;	/* when not set; NULL: none */
 } conf_keys[] = {
 	{ .name = "target", .kind = CONF_DEVICE },
-	{ .name = "kernel", .kind = CONF_PATH },
+	{ .name = "kernel", .kind = CONF_PATH,
+	  .fallback = "/boot/khib-hibernate.bzImage" },
 	{ .name = "lend_mib", .kind = CONF_NUMBER,
 	  .min = KHIB_LEND_MIB_MIN, .max = KHIB_LEND_MIB_MAX },
-	{ .name = "cpus", .kind = CONF_NUMBER, .min = 1, .max = KHIB_CPUS_MAX },
-	{ .name = "compress", .kind = CONF_CHOICE, .choices = compress_modes },
-	{ .name = "level", .kind = CONF_NUMBER, .min = 0, .max = KHIB_LEVEL_MAX },
+	{ .name = "cpus", .kind = CONF_NUMBER, .min = 1, .max = KHIB_CPUS_MAX,
+	  .fallback = "2" },
+	{ .name = "compress", .kind = CONF_CHOICE, .choices = compress_modes,
+	  .fallback = "auto" },
+	{ .name = "level", .kind = CONF_NUMBER, .min = 0, .max = KHIB_LEVEL_MAX,
+	  .fallback = "1" },
 	{ .name = "park_delay", .kind = CONF_NUMBER,
-	  .min = 0, .max = KHIB_PARK_DELAY_MAX },
-	{ .name = "precopy", .kind = CONF_CHOICE, .choices = on_off },
+	  .min = 0, .max = KHIB_PARK_DELAY_MAX, .fallback = "30" },
+	{ .name = "precopy", .kind = CONF_CHOICE, .choices = on_off,
+	  .fallback = "on" },
 	{ .name = "precopy_mbps", .kind = CONF_NUMBER,
-	  .min = 0, .max = KHIB_PRECOPY_MBPS_MAX },
-	{ .name = "key_store", .kind = CONF_PATH },
+	  .min = 0, .max = KHIB_PRECOPY_MBPS_MAX, .fallback = "0" },
+	{ .name = "key_store", .kind = CONF_PATH, .fallback = KHIB_KEYS_PATH },
 	{ .name = "key_file", .kind = CONF_PATH },
 };
 
@@ -103,6 +114,14 @@ const char *khib_conf_value(const struct khib_conf *conf, const char *key)
 	int i = find_key(key, strlen(key));
 
 	return i >= 0 && conf->set[i] ? conf->value[i] : NULL;
+}
+
+const char *khib_conf_setting(const struct khib_conf *conf, const char *key)
+{
+	const char *value = khib_conf_value(conf, key);
+	int i = find_key(key, strlen(key));
+
+	return value ? value : i >= 0 ? conf_keys[i].fallback : NULL;
 }
 
 const char *khib_conf_path(void)

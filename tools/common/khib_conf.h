@@ -72,6 +72,9 @@ const char *khib_conf_keys(void);
 /* The value of @key in @conf, or NULL if it is not set or not known. */
 const char *khib_conf_value(const struct khib_conf *conf, const char *key);
 
+/* The value of @key in @conf, else its default, else NULL (no default). */
+const char *khib_conf_setting(const struct khib_conf *conf, const char *key);
+
 /*
  * Copy the value of @key in the file @path (khib_conf_path() when NULL)
  * to @value.  1 if it is set, 0 if not (or the file is missing), -1 if

@@ -30,7 +30,6 @@
 
 #include "cmdline.h"
 #include "kcore_ram.h"
-#include "key_store.h"
 #include "khib_conf.h"
 #include "precopy_write.h"
 #include "ram_groups.h"
@@ -40,8 +39,6 @@
 #define MAX_WAIT	3600
 #define MAX_MBPS	100000
 #define MAX_LEVEL	19
-/* The CPUs the hibernate kernel brings up unless cpus= says (khib-load -C). */
-#define HIB_KERNEL_CPUS	2
 /* The I/O priority class "idle" (linux/ioprio.h). */
 #define IOPRIO_CLASS_IDLE	3
 #define IOPRIO_WHO_PROCESS	1
@@ -153,13 +150,28 @@ static unsigned int resume_decoders(unsigned long hib_cpus)
 	return hib_cpus < online ? (unsigned int)hib_cpus : online;
 }
 
+/* The number khib.conf holds for @key, or its default (checked there). */
+static unsigned long conf_number(const struct khib_conf *conf,
+				 const char *key)
+{
+	const char *v = khib_conf_setting(conf, key);
+	unsigned long n;
+
+	return v && cmdline_parse_ulong(v, &n) ? n : 0;
+}
+
 static int write_named(int argc, char **argv)
 {
-	struct precopy_options opt = {
-		.target = argv[2], .level = 1,
-		.decoders = resume_decoders(HIB_KERNEL_CPUS),
-	};
+	struct precopy_options opt = { .target = argv[2], .level = 1 };
+	struct khib_conf conf;
+	char why[512];
 
+	/* The hibernate kernel's CPUs, as khib-load brings them up. */
+	if (khib_conf_read(NULL, &conf, why, sizeof(why))) {
+		fprintf(stderr, "khib-precopy: %s\n", why);
+		return 1;
+	}
+	opt.decoders = resume_decoders(conf_number(&conf, "cpus"));
 	for (int i = 3; i < argc; i += 2) {
 		unsigned long v;
 
@@ -175,16 +187,6 @@ static int write_named(int argc, char **argv)
 	return write_precopy(&opt);
 }
 
-/* A number khib.conf holds for @key (checked there), or @fallback. */
-static unsigned long conf_number(const struct khib_conf *conf,
-				 const char *key, unsigned long fallback)
-{
-	const char *v = khib_conf_value(conf, key);
-	unsigned long n;
-
-	return v && cmdline_parse_ulong(v, &n) ? n : fallback;
-}
-
 static int write_configured(void)
 {
 	char target[256], name[KHIB_CONF_LINE_MAX + 1], why[512];
@@ -196,16 +198,16 @@ static int write_configured(void)
 		fprintf(stderr, "khib-precopy: %s\n", why);
 		return 1;
 	}
-	on = khib_conf_value(&conf, "precopy");
-	if (on && !strcmp(on, "off")) {
+	on = khib_conf_setting(&conf, "precopy");
+	if (!strcmp(on, "off")) {
 		printf("khib-precopy: off (precopy=off in %s)\n",
 		       khib_conf_path());
 		return 0;
 	}
-	store = khib_conf_value(&conf, "key_store");
-	if (!access(store ? store : KHIB_KEYS_PATH, F_OK)) {
+	store = khib_conf_setting(&conf, "key_store");
+	if (!access(store, F_OK)) {
 		printf("khib-precopy: not done: images are encrypted (%s), and a pre-copy is written in clear\n",
-		       store ? store : KHIB_KEYS_PATH);
+		       store);
 		return 0;
 	}
 	name[0] = '\0';
@@ -215,12 +217,11 @@ static int write_configured(void)
 			*name ? ": " : "", name);
 		return 1;
 	}
-	opt.mbps = (unsigned int)conf_number(&conf, "precopy_mbps", 0);
-	compress = khib_conf_value(&conf, "compress");
-	opt.level = compress && !strcmp(compress, "off") ? 0 :
-		    (int)conf_number(&conf, "level", 1);
-	opt.decoders = resume_decoders(conf_number(&conf, "cpus",
-						   HIB_KERNEL_CPUS));
+	opt.mbps = (unsigned int)conf_number(&conf, "precopy_mbps");
+	compress = khib_conf_setting(&conf, "compress");
+	opt.level = !strcmp(compress, "off") ? 0 :
+		    (int)conf_number(&conf, "level");
+	opt.decoders = resume_decoders(conf_number(&conf, "cpus"));
 	return write_precopy(&opt);
 }
 

@@ -19,8 +19,8 @@ int conf_query(const char *key)
 		fprintf(stderr, "khib-restore: %s\n", why);
 		return 2;
 	}
-	value = khib_conf_value(&conf, key);
-	/* A value lost on the way would pass for the default. */
+	value = khib_conf_setting(&conf, key);
+	/* A value lost on the way would pass for no value. */
 	if (value && (printf("%s\n", value) < 0 || fflush(stdout))) {
 		perror("khib-restore: --conf");
 		return 2;

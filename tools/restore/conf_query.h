@@ -8,9 +8,10 @@
 #define KHIB_CONF_QUERY_H
 
 /*
- * Print the value of @key and return 0; print nothing and return 0 if it
- * is not set (the caller applies its default); return 2, saying why on
- * stderr ("PATH:LINE: ..."), if the file is invalid or @key is unknown.
+ * Print the value of @key, or its default when not set (khib_conf_setting()),
+ * and return 0; print nothing and return 0 if it is not set and has no
+ * default; return 2, saying why on stderr ("PATH:LINE: ..."), if the file
+ * is invalid or @key is unknown.
  */
 int conf_query(const char *key);
 
