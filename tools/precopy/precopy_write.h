@@ -29,8 +29,8 @@ struct precopy_report {
 	uint64_t groups;	/* records written */
 	uint64_t pages;		/* pages in use they hold */
 	uint64_t compressed;	/* records kept compressed (pack_choice.h) */
-	double disk_mbps;	/* the target's write rate, as measured */
-	double unpack_mbps;	/* decompression, as measured; 0: none */
+	double disk_mbps;	/* the target's read rate, as measured */
+	double unpack_mbps;	/* decompression a CPU, as measured; 0: none */
 	uint64_t bytes;		/* on the target, the table included */
 	double seconds;
 	int cancelled;
