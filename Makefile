@@ -240,7 +240,7 @@ replay: all
 
 # The full benchmark against the kernel's own hibernation (about an hour
 # under TCG); options for scripts/bench, e.g. BENCH_ARGS="--fills 45".
-BENCH_ARGS ?= --big
+BENCH_ARGS ?= --full
 
 bench: all
 	scripts/bench $(BENCH_ARGS)
