@@ -49,7 +49,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (desc_pfn > UINT64_MAX / DESC_PAGE_SIZE)
 		return 0;
 	if (descriptor_load(&view, desc_pfn * DESC_PAGE_SIZE, read_page, &p,
-			    why, sizeof(why)) == KHIB_OK) {
+			    why, sizeof(why)) == KEXEC_HIB_OK) {
 		(void)own_memory_check(&view, &own, 1, &checked, why,
 				       sizeof(why));
 		descriptor_free(&view);

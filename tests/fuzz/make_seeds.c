@@ -79,7 +79,7 @@ static int image_seed(struct fake_machine *m, const char *dir,
 	    descriptor_load(&v, m->desc_pfn * FAKE_PAGE, fake_read_page, m,
 			    why, sizeof(why)))
 		return -1;
-	if (image_write(&src, &opt, &rep) == KHIB_OK) {
+	if (image_write(&src, &opt, &rep) == KEXEC_HIB_OK) {
 		buf = malloc(rep.bytes);
 		if (buf && pread(fd, buf, rep.bytes, 0) == (ssize_t)rep.bytes)
 			ret = write_file(dir, name, buf, rep.bytes);

@@ -50,7 +50,7 @@ void fake_free(struct fake_machine *m)
 	free(m->original);
 }
 
-static void seal_table(struct khib_table_header *t)
+static void seal_table(struct kexec_hib_table_header *t)
 {
 	t->checksum = 0;
 	t->checksum = crc32_of(t, FAKE_PAGE);
@@ -58,21 +58,21 @@ static void seal_table(struct khib_table_header *t)
 
 void fake_reseal(struct fake_machine *m)
 {
-	struct khib_descriptor *d = fake_page(m, m->desc_pfn);
+	struct kexec_hib_descriptor *d = fake_page(m, m->desc_pfn);
 
 	d->checksum = 0;
 	d->checksum = crc32_of(d, d->size);
 }
 
 /* Start a table after @prev (sealing it), or as the first of a chain. */
-static struct khib_table_header *new_table(struct fake_machine *m,
-					   struct khib_table_header *prev,
+static struct kexec_hib_table_header *new_table(struct fake_machine *m,
+					   struct kexec_hib_table_header *prev,
 					   uint16_t type, __u64 *first)
 {
 	uint64_t pfn = fake_alloc(m);
-	struct khib_table_header *t = fake_page(m, pfn);
+	struct kexec_hib_table_header *t = fake_page(m, pfn);
 
-	t->magic = KHIB_TABLE_MAGIC;
+	t->magic = KEXEC_HIB_TABLE_MAGIC;
 	t->type = type;
 	if (prev) {
 		t->index = prev->index + 1;
@@ -84,12 +84,13 @@ static struct khib_table_header *new_table(struct fake_machine *m,
 	return t;
 }
 
-static void build_bitmaps(struct fake_machine *m, struct khib_descriptor *d,
-			  uint32_t chunk_pfns, uint64_t ram_pages)
+static void build_bitmaps(struct fake_machine *m,
+			  struct kexec_hib_descriptor *d, uint32_t chunk_pfns,
+			  uint64_t ram_pages)
 {
 	const size_t per_table =
-		KHIB_TABLE_ENTRIES(FAKE_PAGE, struct khib_bitmap_chunk);
-	struct khib_bitmap_table *t = NULL;
+		KEXEC_HIB_TABLE_ENTRIES(FAKE_PAGE, struct kexec_hib_bitmap_chunk);
+	struct kexec_hib_bitmap_table *t = NULL;
 	uint64_t n = 0;
 
 	for (uint64_t start = 0; start < ram_pages; start += chunk_pfns, n++) {
@@ -97,11 +98,11 @@ static void build_bitmaps(struct fake_machine *m, struct khib_descriptor *d,
 			       (uint32_t)(ram_pages - start) : chunk_pfns;
 		uint64_t bits_pfn = fake_alloc(m);
 		uint64_t *bits = fake_page(m, bits_pfn);
-		struct khib_bitmap_chunk *e;
+		struct kexec_hib_bitmap_chunk *e;
 
 		if (n % per_table == 0)
 			t = (void *)new_table(m, t ? &t->header : NULL,
-					      KHIB_TABLE_BITMAP,
+					      KEXEC_HIB_TABLE_BITMAP,
 					      &d->bitmap_tables);
 		e = &t->chunks[t->header.nr_entries++];
 		e->start_pfn = start;
@@ -119,12 +120,13 @@ static void build_bitmaps(struct fake_machine *m, struct khib_descriptor *d,
 	d->nr_bitmap_chunks = n;
 }
 
-static void build_redirects(struct fake_machine *m, struct khib_descriptor *d,
-			    uint64_t nr, uint64_t ram_pages)
+static void build_redirects(struct fake_machine *m,
+			    struct kexec_hib_descriptor *d, uint64_t nr,
+			    uint64_t ram_pages)
 {
 	const size_t per_table =
-		KHIB_TABLE_ENTRIES(FAKE_PAGE, struct khib_redirect);
-	struct khib_redirect_table *t = NULL;
+		KEXEC_HIB_TABLE_ENTRIES(FAKE_PAGE, struct kexec_hib_redirect);
+	struct kexec_hib_redirect_table *t = NULL;
 	uint64_t pfn = 9, done = 0;
 
 	while (done < nr && pfn < ram_pages) {
@@ -136,7 +138,7 @@ static void build_redirects(struct fake_machine *m, struct khib_descriptor *d,
 		}
 		if (done % per_table == 0)
 			t = (void *)new_table(m, t ? &t->header : NULL,
-					      KHIB_TABLE_REDIRECT,
+					      KEXEC_HIB_TABLE_REDIRECT,
 					      &d->redirect_tables);
 		/* The jump moves the contents away and leaves garbage. */
 		src = fake_alloc(m);
@@ -157,15 +159,15 @@ void fake_build_descriptor(struct fake_machine *m, uint32_t chunk_pfns,
 			   uint64_t nr_redirects)
 {
 	uint64_t ram_pages = m->nr_pages - SPARE_PAGES;
-	struct khib_descriptor *d;
-	struct khib_status *st;
+	struct kexec_hib_descriptor *d;
+	struct kexec_hib_status *st;
 	uint64_t header;
 
 	m->desc_pfn = fake_alloc(m);
 	d = fake_page(m, m->desc_pfn);
-	d->magic = KHIB_DESCRIPTOR_MAGIC;
-	d->abi_major = KHIB_ABI_MAJOR;
-	d->abi_minor = KHIB_ABI_MINOR;
+	d->magic = KEXEC_HIB_DESCRIPTOR_MAGIC;
+	d->abi_major = KEXEC_HIB_ABI_MAJOR;
+	d->abi_minor = KEXEC_HIB_ABI_MINOR;
 	d->size = sizeof(*d);
 	d->page_size = FAKE_PAGE;
 	d->sequence = 7;
@@ -185,10 +187,10 @@ void fake_build_descriptor(struct fake_machine *m, uint32_t chunk_pfns,
 	build_bitmaps(m, d, chunk_pfns, ram_pages);
 	build_redirects(m, d, nr_redirects, ram_pages);
 
-	st = (void *)((uint8_t *)d + KHIB_STATUS_OFFSET);
-	st->magic = KHIB_STATUS_MAGIC;
+	st = (void *)((uint8_t *)d + KEXEC_HIB_STATUS_OFFSET);
+	st->magic = KEXEC_HIB_STATUS_MAGIC;
 	st->sequence = d->sequence;
-	st->state = KHIB_STATE_PENDING;
+	st->state = KEXEC_HIB_STATE_PENDING;
 	fake_reseal(m);
 }
 

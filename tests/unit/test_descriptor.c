@@ -33,7 +33,7 @@ static void test_good(void)
 	/* 16-PFN chunks: 250 of them, in two bitmap tables. */
 	fake_build_descriptor(&m, 16, 300);
 	err = load(&m, &v, why);
-	ok(err == KHIB_OK, "a good descriptor loads (%s)", why);
+	ok(err == KEXEC_HIB_OK, "a good descriptor loads (%s)", why);
 	if (err)
 		return;
 	ok(v.nr_chunks == 250, "all 250 chunks from two tables");
@@ -78,7 +78,7 @@ static void expect_refusal(const char *what, int want, const char *needle,
 	fake_free(&m);
 }
 
-static struct khib_descriptor *desc(struct fake_machine *m)
+static struct kexec_hib_descriptor *desc(struct fake_machine *m)
 {
 	return fake_page(m, m->desc_pfn);
 }
@@ -90,7 +90,7 @@ static void bad_magic(struct fake_machine *m)
 
 static void new_major(struct fake_machine *m)
 {
-	desc(m)->abi_major = KHIB_ABI_MAJOR + 1;
+	desc(m)->abi_major = KEXEC_HIB_ABI_MAJOR + 1;
 	fake_reseal(m);
 }
 
@@ -107,7 +107,7 @@ static void short_size(struct fake_machine *m)
 
 static void broken_chain(struct fake_machine *m)
 {
-	struct khib_table_header *t =
+	struct kexec_hib_table_header *t =
 		fake_page(m, desc(m)->bitmap_tables / FAKE_PAGE);
 
 	t->index = 3;
@@ -117,7 +117,7 @@ static void broken_chain(struct fake_machine *m)
 
 static void bad_table_crc(struct fake_machine *m)
 {
-	struct khib_bitmap_table *t =
+	struct kexec_hib_bitmap_table *t =
 		fake_page(m, desc(m)->bitmap_tables / FAKE_PAGE);
 
 	t->chunks[0].start_pfn++;
@@ -125,7 +125,7 @@ static void bad_table_crc(struct fake_machine *m)
 
 static void bad_bitmap(struct fake_machine *m)
 {
-	struct khib_bitmap_table *t =
+	struct kexec_hib_bitmap_table *t =
 		fake_page(m, desc(m)->bitmap_tables / FAKE_PAGE);
 	uint64_t *bits = fake_page(m, t->chunks[1].bitmap / FAKE_PAGE);
 
@@ -140,7 +140,7 @@ static void wrong_total(struct fake_machine *m)
 
 static void duplicate_redirect(struct fake_machine *m)
 {
-	struct khib_redirect_table *t =
+	struct kexec_hib_redirect_table *t =
 		fake_page(m, desc(m)->redirect_tables / FAKE_PAGE);
 
 	t->redirects[1].pfn = t->redirects[0].pfn;
@@ -188,7 +188,7 @@ static void control_in_release(struct fake_machine *m)
 
 static void redirect_outside_ram(struct fake_machine *m)
 {
-	struct khib_redirect_table *t =
+	struct kexec_hib_redirect_table *t =
 		fake_page(m, desc(m)->redirect_tables / FAKE_PAGE);
 
 	t->redirects[0].src_pfn = 1ULL << 50;
@@ -239,7 +239,7 @@ static void test_own_memory(void)
 }
 
 static void reseal_redirects(struct fake_machine *m,
-			     struct khib_redirect_table *t)
+			     struct kexec_hib_redirect_table *t)
 {
 	(void)m;
 	t->header.checksum = 0;
@@ -249,7 +249,7 @@ static void reseal_redirects(struct fake_machine *m,
 /* Redirect 0's source is redirect 1's PFN: a chain. */
 static void redirect_chain(struct fake_machine *m)
 {
-	struct khib_redirect_table *t =
+	struct kexec_hib_redirect_table *t =
 		fake_page(m, desc(m)->redirect_tables / FAKE_PAGE);
 
 	t->redirects[0].src_pfn = t->redirects[1].pfn;
@@ -259,7 +259,7 @@ static void redirect_chain(struct fake_machine *m)
 /* Two redirects pointing at each other: a loop. */
 static void redirect_loop(struct fake_machine *m)
 {
-	struct khib_redirect_table *t =
+	struct kexec_hib_redirect_table *t =
 		fake_page(m, desc(m)->redirect_tables / FAKE_PAGE);
 
 	t->redirects[0].src_pfn = t->redirects[1].pfn;
@@ -270,7 +270,7 @@ static void redirect_loop(struct fake_machine *m)
 /* A source that is itself an image page. */
 static void redirect_from_saved(struct fake_machine *m)
 {
-	struct khib_redirect_table *t =
+	struct kexec_hib_redirect_table *t =
 		fake_page(m, desc(m)->redirect_tables / FAKE_PAGE);
 	uint64_t pfn = 8;
 
@@ -284,44 +284,44 @@ int main(void)
 {
 	test_good();
 	test_own_memory();
-	expect_refusal("a wrong magic", KHIB_ERR_DESCRIPTOR, "no descriptor",
+	expect_refusal("a wrong magic", KEXEC_HIB_ERR_DESCRIPTOR, "no descriptor",
 		       bad_magic);
-	expect_refusal("a newer ABI major", KHIB_ERR_ABI, "ABI", new_major);
-	expect_refusal("a flipped bit", KHIB_ERR_DESCRIPTOR, "checksum",
+	expect_refusal("a newer ABI major", KEXEC_HIB_ERR_ABI, "ABI", new_major);
+	expect_refusal("a flipped bit", KEXEC_HIB_ERR_DESCRIPTOR, "checksum",
 		       flipped_bit);
-	expect_refusal("a truncated size", KHIB_ERR_DESCRIPTOR, "size",
+	expect_refusal("a truncated size", KEXEC_HIB_ERR_DESCRIPTOR, "size",
 		       short_size);
-	expect_refusal("a table out of its chain", KHIB_ERR_DESCRIPTOR,
+	expect_refusal("a table out of its chain", KEXEC_HIB_ERR_DESCRIPTOR,
 		       "not table 0", broken_chain);
-	expect_refusal("a damaged table", KHIB_ERR_DESCRIPTOR,
+	expect_refusal("a damaged table", KEXEC_HIB_ERR_DESCRIPTOR,
 		       "checksum mismatch in the table", bad_table_crc);
-	expect_refusal("a damaged bitmap", KHIB_ERR_DESCRIPTOR,
+	expect_refusal("a damaged bitmap", KEXEC_HIB_ERR_DESCRIPTOR,
 		       "bitmap chunk 1", bad_bitmap);
-	expect_refusal("a page total that disagrees", KHIB_ERR_DESCRIPTOR,
+	expect_refusal("a page total that disagrees", KEXEC_HIB_ERR_DESCRIPTOR,
 		       "the descriptor says", wrong_total);
-	expect_refusal("a PFN redirected twice", KHIB_ERR_DESCRIPTOR,
+	expect_refusal("a PFN redirected twice", KEXEC_HIB_ERR_DESCRIPTOR,
 		       "redirected twice", duplicate_redirect);
-	expect_refusal("a damaged image header", KHIB_ERR_DESCRIPTOR,
+	expect_refusal("a damaged image header", KEXEC_HIB_ERR_DESCRIPTOR,
 		       "image header", bad_header);
-	expect_refusal("a table outside memory", KHIB_ERR_DESCRIPTOR,
+	expect_refusal("a table outside memory", KEXEC_HIB_ERR_DESCRIPTOR,
 		       "cannot read", outside_memory);
 	/* At the limit the count passes and the chain (too short) fails. */
 	expect_refusal("as many chunks as the image format holds, in too short a chain",
-		       KHIB_ERR_DESCRIPTOR, "a table chain ends", chunks_at_limit);
+		       KEXEC_HIB_ERR_DESCRIPTOR, "a table chain ends", chunks_at_limit);
 	expect_refusal("one chunk more than the image format holds",
-		       KHIB_ERR_DESCRIPTOR, "the image format holds at most",
+		       KEXEC_HIB_ERR_DESCRIPTOR, "the image format holds at most",
 		       chunks_past_limit);
 	expect_refusal("a redirect count larger than RAM, before any allocation",
-		       KHIB_ERR_DESCRIPTOR, "redirects or", huge_redirect_count);
+		       KEXEC_HIB_ERR_DESCRIPTOR, "redirects or", huge_redirect_count);
 	expect_refusal("a release with a control character",
-		       KHIB_ERR_DESCRIPTOR, "printable", control_in_release);
-	expect_refusal("a redirect from outside RAM", KHIB_ERR_DESCRIPTOR,
+		       KEXEC_HIB_ERR_DESCRIPTOR, "printable", control_in_release);
+	expect_refusal("a redirect from outside RAM", KEXEC_HIB_ERR_DESCRIPTOR,
 		       "outside RAM", redirect_outside_ram);
-	expect_refusal("a chain of redirects", KHIB_ERR_DESCRIPTOR,
+	expect_refusal("a chain of redirects", KEXEC_HIB_ERR_DESCRIPTOR,
 		       "a chain or loop", redirect_chain);
-	expect_refusal("a loop of redirects", KHIB_ERR_DESCRIPTOR,
+	expect_refusal("a loop of redirects", KEXEC_HIB_ERR_DESCRIPTOR,
 		       "a chain or loop", redirect_loop);
 	expect_refusal("a redirect whose source is saved itself",
-		       KHIB_ERR_DESCRIPTOR, "saved itself", redirect_from_saved);
+		       KEXEC_HIB_ERR_DESCRIPTOR, "saved itself", redirect_from_saved);
 	return tap_done();
 }

@@ -12,7 +12,7 @@
 #include "image_report.h"
 #include "tap.h"
 
-static void seal(struct khib_report *r)
+static void seal(struct kexec_hib_report *r)
 {
 	r->checksum = 0;
 	r->checksum = crc32_of(r, sizeof(*r));
@@ -20,10 +20,10 @@ static void seal(struct khib_report *r)
 
 static void pending(uint8_t *page, uint64_t sequence, uint64_t pages)
 {
-	struct khib_report r = {
-		.magic = KHIB_REPORT_MAGIC,
+	struct kexec_hib_report r = {
+		.magic = KEXEC_HIB_REPORT_MAGIC,
 		.sequence = sequence,
-		.state = KHIB_REPORT_PENDING,
+		.state = KEXEC_HIB_REPORT_PENDING,
 		.image_pages = pages,
 	};
 
@@ -39,7 +39,7 @@ int main(void)
 		.sequence = 7, .nr_pages = 1000, .write_ms = 1234,
 		.mem_map_offset = 1 << 20, .mem_map_bytes = 100,
 	};
-	struct khib_report r, check;
+	struct kexec_hib_report r, check;
 
 	pending(page, 7, 1000);
 	ok(image_report_fill(page, &sb, true), "a pending report of this image is filled in");
@@ -47,8 +47,8 @@ int main(void)
 	check = r;
 	seal(&check);
 	ok(r.checksum == check.checksum, "and sealed again");
-	ok(r.state == KHIB_REPORT_RESTORED && r.flags == KHIB_REPORT_IN_PLACE &&
-	   r.sequence == 7 && r.image_pages == 1000,
+	ok(r.state == KEXEC_HIB_REPORT_RESTORED &&
+	   r.flags == KEXEC_HIB_REPORT_IN_PLACE && r.sequence == 7 && r.image_pages == 1000,
 	   "restored in place, same hibernation and pages");
 	ok(r.bytes_written == image_bytes_on_disk(&sb) &&
 	   r.bytes_written == (1 << 20) + KHIB_IMAGE_ALIGN && r.write_ms == 1234,

@@ -116,7 +116,7 @@ static void test_round_trip(enum compress_mode mode, int level,
 	fake_build_descriptor(&m, 4096, 100);
 	make_target(64 << 20);
 	err = write_image_with(&m, mode, level, threads, &rep);
-	ok(err == KHIB_OK, "%s, level %d, %u threads: the image is written (%s)",
+	ok(err == KEXEC_HIB_OK, "%s, level %d, %u threads: the image is written (%s)",
 	   mode_name[mode], level, threads, err ? rep.why : "ok");
 	sb = read_super();
 	ok(rep.threads == threads && rep.chunks == sb.nr_chunks &&
@@ -358,7 +358,7 @@ static void test_too_small(void)
 	fake_build_descriptor(&m, 32768, 0);
 	make_target(1 << 20);
 	err = write_image(&m, 0, &rep);
-	ok(err == KHIB_ERR_NO_SPACE && strstr(rep.why, "nothing written"),
+	ok(err == KEXEC_HIB_ERR_NO_SPACE && strstr(rep.why, "nothing written"),
 	   "a target that is too small fails with NO_SPACE: %s", rep.why);
 	ok(image_open(&r, target, false) == IMAGE_ABSENT,
 	   "before anything is written to it: %s", r.why);
@@ -377,7 +377,7 @@ static void test_missing_target(void)
 	memcpy(saved, target, sizeof(target));
 	strcpy(target + strlen(target) - 6, "nodir/");
 	err = write_image(&m, 1, &rep);
-	ok(err == KHIB_ERR_TARGET && strstr(rep.why, "cannot open"),
+	ok(err == KEXEC_HIB_ERR_TARGET && strstr(rep.why, "cannot open"),
 	   "a missing target fails with TARGET: %s", rep.why);
 	memcpy(target, saved, sizeof(target));
 	fake_free(&m);
@@ -438,7 +438,7 @@ static void test_encrypted(void)
 		   "level %d, in clear: a page of memory %s on the target",
 		   level, level ? "is compressed" : "shows as it is");
 		master_key = key;
-		ok(write_image(&m, level, &rep) == KHIB_OK,
+		ok(write_image(&m, level, &rep) == KEXEC_HIB_OK,
 		   "level %d: an encrypted image is written", level);
 		sb = read_super();
 		ok(sb.crypt.cipher == KHIB_CIPHER_XCHACHA20_POLY1305 &&

@@ -233,7 +233,7 @@ static void test_kept(void)
 	touch(&m, 5 * 256 + 200);
 	fake_build_descriptor(&m, 4096, 100);
 	err = write_image(&m, NULL, &rep);
-	ok(err == KHIB_OK, "the image is written over the pre-copy");
+	ok(err == KEXEC_HIB_OK, "the image is written over the pre-copy");
 	sb = read_super();
 	ok(rep.reused >= 9 && rep.chunks >= 2 &&
 	   rep.reused + rep.chunks == sb.nr_chunks && sb.nr_reused == rep.reused,
@@ -258,7 +258,7 @@ static void test_not_kept(void)
 	precopy(&other, -1, &pre);
 	fake_build_descriptor(&m, 4096, 100);
 	err = write_image(&m, NULL, &rep);
-	ok(err == KHIB_OK && rep.reused == 0,
+	ok(err == KEXEC_HIB_OK && rep.reused == 0,
 	   "a pre-copy of other memory: no record kept (%llu)",
 	   (unsigned long long)rep.reused);
 	ok_read_back(&m, NULL, "a pre-copy of other memory");
@@ -271,7 +271,7 @@ static void test_not_kept(void)
 	precopy(&m, -1, &pre);
 	fake_build_descriptor(&m, 4096, 100);
 	err = write_image(&m, key, &rep);
-	ok(err == KHIB_OK && rep.reused == 0,
+	ok(err == KEXEC_HIB_OK && rep.reused == 0,
 	   "an encrypted image keeps nothing from a pre-copy");
 	ok_read_back(&m, key, "encrypted");
 	fake_free(&m);
@@ -287,7 +287,7 @@ static void test_not_kept(void)
 	close(flags);
 	fake_build_descriptor(&m, 4096, 100);
 	err = write_image(&m, NULL, &rep);
-	ok(err == KHIB_OK && rep.chunks >= 1 && rep.reused >= 9,
+	ok(err == KEXEC_HIB_OK && rep.chunks >= 1 && rep.reused >= 9,
 	   "a group whose image pages the pre-copy lacks is written again (%llu written, %llu kept)",
 	   (unsigned long long)rep.chunks, (unsigned long long)rep.reused);
 	ok_read_back(&m, NULL, "pages free at the pre-copy");
@@ -310,7 +310,7 @@ static void test_auto(void)
 	hash_when_disk_binds = true;
 	err = write_image(&m, NULL, &rep);
 	hash_when_disk_binds = false;
-	ok(err == KHIB_OK && rep.candidates == 12 && rep.hashed >= 2 &&
+	ok(err == KEXEC_HIB_OK && rep.candidates == 12 && rep.hashed >= 2 &&
 	   rep.reused <= rep.hashed && rep.reused + rep.chunks == 12,
 	   "as the writer decides: %llu of %llu candidates hashed, %llu kept",
 	   (unsigned long long)rep.hashed, (unsigned long long)rep.candidates,

@@ -8,29 +8,29 @@
 #include "crc32.h"
 #include "image_format.h"
 
-static bool report_sealed(const struct khib_report *r)
+static bool report_sealed(const struct kexec_hib_report *r)
 {
-	struct khib_report copy = *r;
+	struct kexec_hib_report copy = *r;
 
 	copy.checksum = 0;
-	return r->magic == KHIB_REPORT_MAGIC &&
+	return r->magic == KEXEC_HIB_REPORT_MAGIC &&
 	       crc32_of(&copy, sizeof(copy)) == r->checksum;
 }
 
 bool image_report_fill(void *page, const struct khib_image_super *sb,
 		       bool in_place)
 {
-	struct khib_report r;
+	struct kexec_hib_report r;
 
 	_Static_assert(sizeof(r) <= KHIB_PAGE_SIZE, "a report fits in its page");
 	memcpy(&r, page, sizeof(r));
 	/* Anything else is not ours to change: the page is the kernel's. */
-	if (!report_sealed(&r) || r.state != KHIB_REPORT_PENDING ||
+	if (!report_sealed(&r) || r.state != KEXEC_HIB_REPORT_PENDING ||
 	    r.sequence != sb->sequence || r.image_pages != sb->nr_pages)
 		return false;
 
-	r.state = KHIB_REPORT_RESTORED;
-	r.flags = in_place ? KHIB_REPORT_IN_PLACE : 0;
+	r.state = KEXEC_HIB_REPORT_RESTORED;
+	r.flags = in_place ? KEXEC_HIB_REPORT_IN_PLACE : 0;
 	r.bytes_written = image_bytes_on_disk(sb);
 	r.write_ms = sb->write_ms;
 	r.checksum = 0;

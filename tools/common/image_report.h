@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The report page: how a restore hands the figures of an image to the
- * kernel it resumes (struct khib_report of the descriptor ABI).
+ * kernel it resumes (struct kexec_hib_report of the descriptor ABI).
  */
 #ifndef IMAGE_REPORT_H
 #define IMAGE_REPORT_H

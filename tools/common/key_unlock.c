@@ -241,10 +241,13 @@ out:
 
 void key_store_configured(char *path, size_t len)
 {
+	struct khib_conf conf;
 	char why[256];
 
-	if (khib_conf_get(NULL, "key_store", path, len, why, sizeof(why)) <= 0)
-		snprintf(path, len, "%s", KHIB_KEYS_PATH);
+	/* A khib.conf that cannot be read leaves the default store. */
+	if (khib_conf_read(NULL, &conf, why, sizeof(why)))
+		memset(&conf, 0, sizeof(conf));
+	snprintf(path, len, "%s", khib_conf_setting(&conf, "key_store"));
 }
 
 int key_unlock_configured(int tries, uint8_t master_key[IMAGE_CRYPT_KEY_BYTES],

@@ -33,7 +33,7 @@ int key_unlock(const char *store_path, const char *key_file, int tries,
 	       uint8_t master_key[IMAGE_CRYPT_KEY_BYTES],
 	       uint32_t *key_sources, char *why, size_t why_len);
 
-/* The key store khib.conf names (key_store=), or KHIB_KEYS_PATH. */
+/* The key store khib.conf names (key_store=), or its default. */
 void key_store_configured(char *path, size_t len);
 
 /* key_unlock() with the store and key file (key_file=) of khib.conf. */

@@ -70,7 +70,7 @@
  * moves the parked pages home in that last step (docs/design.md).
  *
  * Report (minor 1).  report_pfn names the image page in which the
- * hibernated kernel left its report (struct khib_report of the descriptor
+ * hibernated kernel left its report (struct kexec_hib_report of the descriptor
  * ABI) as pending.  A restore fills it in, in the data it hands over for
  * that page, with the image's figures, so that the resumed kernel can
  * show them.  Zero if there is none, or if its PFN needs more than 32

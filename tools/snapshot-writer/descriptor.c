@@ -11,9 +11,9 @@
 #include "image_format.h"
 
 #define CHUNKS_PER_TABLE \
-	KHIB_TABLE_ENTRIES(DESC_PAGE_SIZE, struct khib_bitmap_chunk)
+	KEXEC_HIB_TABLE_ENTRIES(DESC_PAGE_SIZE, struct kexec_hib_bitmap_chunk)
 #define REDIRECTS_PER_TABLE \
-	KHIB_TABLE_ENTRIES(DESC_PAGE_SIZE, struct khib_redirect)
+	KEXEC_HIB_TABLE_ENTRIES(DESC_PAGE_SIZE, struct kexec_hib_redirect)
 
 struct loader {
 	struct descriptor_view *view;
@@ -70,7 +70,7 @@ static bool crc_ok(void *buf, size_t len, uint32_t *field)
 }
 
 /* Pages of RAM in the descriptor's (checked, ordered) RAM ranges. */
-static uint64_t ram_pages(const struct khib_descriptor *d)
+static uint64_t ram_pages(const struct kexec_hib_descriptor *d)
 {
 	uint64_t n = 0;
 
@@ -79,7 +79,7 @@ static uint64_t ram_pages(const struct khib_descriptor *d)
 	return n;
 }
 
-static bool in_ram(const struct khib_descriptor *d, uint64_t pfn)
+static bool in_ram(const struct kexec_hib_descriptor *d, uint64_t pfn)
 {
 	uint32_t lo = 0, hi = d->nr_ram_ranges;
 
@@ -98,66 +98,67 @@ static bool in_ram(const struct khib_descriptor *d, uint64_t pfn)
 
 static int check_fixed_part(struct loader *l, uint64_t phys)
 {
-	struct khib_descriptor *d = &l->view->desc;
+	struct kexec_hib_descriptor *d = &l->view->desc;
 	uint32_t i;
 
 	if (!load_page(l, phys))
-		return fail(l, KHIB_ERR_MAP,
+		return fail(l, KEXEC_HIB_ERR_MAP,
 			    "cannot read the descriptor page at %#" PRIx64,
 			    phys);
 	memcpy(d, l->page, sizeof(*d));
-	if (d->magic != KHIB_DESCRIPTOR_MAGIC)
-		return fail(l, KHIB_ERR_DESCRIPTOR,
+	if (d->magic != KEXEC_HIB_DESCRIPTOR_MAGIC)
+		return fail(l, KEXEC_HIB_ERR_DESCRIPTOR,
 			    "no descriptor at %#" PRIx64 " (magic %#" PRIx64 ")",
 			    phys, (uint64_t)d->magic);
-	if (d->abi_major != KHIB_ABI_MAJOR)
-		return fail(l, KHIB_ERR_ABI,
+	if (d->abi_major != KEXEC_HIB_ABI_MAJOR)
+		return fail(l, KEXEC_HIB_ERR_ABI,
 			    "descriptor ABI %u.%u, this writer reads %u.x",
-			    d->abi_major, d->abi_minor, KHIB_ABI_MAJOR);
-	if (d->size < sizeof(*d) || d->size > KHIB_STATUS_OFFSET)
-		return fail(l, KHIB_ERR_DESCRIPTOR,
+			    d->abi_major, d->abi_minor, KEXEC_HIB_ABI_MAJOR);
+	if (d->size < sizeof(*d) || d->size > KEXEC_HIB_STATUS_OFFSET)
+		return fail(l, KEXEC_HIB_ERR_DESCRIPTOR,
 			    "descriptor size %u, expected %zu to %u",
-			    d->size, sizeof(*d), KHIB_STATUS_OFFSET);
+			    d->size, sizeof(*d), KEXEC_HIB_STATUS_OFFSET);
 	if (!crc_ok(l->page, d->size,
-		    (uint32_t *)(l->page + offsetof(struct khib_descriptor,
+		    (uint32_t *)(l->page + offsetof(struct kexec_hib_descriptor,
 						    checksum))))
-		return fail(l, KHIB_ERR_DESCRIPTOR,
+		return fail(l, KEXEC_HIB_ERR_DESCRIPTOR,
 			    "descriptor checksum mismatch");
 	if (d->page_size != DESC_PAGE_SIZE)
-		return fail(l, KHIB_ERR_DESCRIPTOR,
+		return fail(l, KEXEC_HIB_ERR_DESCRIPTOR,
 			    "page size %u, this writer handles %d",
 			    d->page_size, DESC_PAGE_SIZE);
-	if (d->nr_ram_ranges == 0 || d->nr_ram_ranges > KHIB_MAX_RAM_RANGES)
-		return fail(l, KHIB_ERR_DESCRIPTOR, "%u RAM ranges",
+	if (d->nr_ram_ranges == 0 ||
+	    d->nr_ram_ranges > KEXEC_HIB_MAX_RAM_RANGES)
+		return fail(l, KEXEC_HIB_ERR_DESCRIPTOR, "%u RAM ranges",
 			    d->nr_ram_ranges);
 	for (i = 0; i < d->nr_ram_ranges; i++) {
-		const struct khib_ram_range *r = &d->ram[i];
+		const struct kexec_hib_ram_range *r = &d->ram[i];
 
 		if (r->start_pfn >= r->end_pfn ||
 		    (i && r->start_pfn < d->ram[i - 1].end_pfn))
-			return fail(l, KHIB_ERR_DESCRIPTOR,
+			return fail(l, KEXEC_HIB_ERR_DESCRIPTOR,
 				    "RAM range %u at PFN %#" PRIx64
 				    " is empty or out of order",
 				    i, (uint64_t)r->start_pfn);
 	}
 	if (!release_printable(d->release, sizeof(d->release)))
-		return fail(l, KHIB_ERR_DESCRIPTOR,
+		return fail(l, KEXEC_HIB_ERR_DESCRIPTOR,
 			    "kernel release not a terminated, printable string");
 	/* Checked before they size any allocation. */
 	if (d->nr_bitmap_chunks == 0)
-		return fail(l, KHIB_ERR_DESCRIPTOR, "no bitmap chunks");
+		return fail(l, KEXEC_HIB_ERR_DESCRIPTOR, "no bitmap chunks");
 	if (d->nr_bitmap_chunks > KHIB_MAX_MAP_CHUNKS)
-		return fail(l, KHIB_ERR_DESCRIPTOR,
+		return fail(l, KEXEC_HIB_ERR_DESCRIPTOR,
 			    "%" PRIu64 " bitmap chunks: the image format holds at most %u (16 TiB of memory span)",
 			    (uint64_t)d->nr_bitmap_chunks, KHIB_MAX_MAP_CHUNKS);
 	if (d->nr_redirects > ram_pages(d) ||
 	    d->nr_image_pages > ram_pages(d))
-		return fail(l, KHIB_ERR_DESCRIPTOR,
+		return fail(l, KEXEC_HIB_ERR_DESCRIPTOR,
 			    "%" PRIu64 " redirects or %" PRIu64
 			    " image pages for %" PRIu64 " pages of RAM",
 			    (uint64_t)d->nr_redirects,
 			    (uint64_t)d->nr_image_pages, ram_pages(d));
-	return KHIB_OK;
+	return KEXEC_HIB_OK;
 }
 
 /*
@@ -167,36 +168,36 @@ static int check_fixed_part(struct loader *l, uint64_t phys)
 static int load_table(struct loader *l, uint64_t phys, uint16_t type,
 		      uint32_t index, uint64_t left, size_t capacity)
 {
-	struct khib_table_header *t = (void *)l->page;
+	struct kexec_hib_table_header *t = (void *)l->page;
 	if (!phys || !load_page(l, phys))
-		return fail(l, KHIB_ERR_DESCRIPTOR,
+		return fail(l, KEXEC_HIB_ERR_DESCRIPTOR,
 			    "cannot read table %u of a chain at %#" PRIx64,
 			    index, phys);
-	if (t->magic != KHIB_TABLE_MAGIC || t->type != type ||
+	if (t->magic != KEXEC_HIB_TABLE_MAGIC || t->type != type ||
 	    t->index != index)
-		return fail(l, KHIB_ERR_DESCRIPTOR,
+		return fail(l, KEXEC_HIB_ERR_DESCRIPTOR,
 			    "the page at %#" PRIx64 " is not table %u of its chain",
 			    phys, index);
 	if (!crc_ok(l->page, DESC_PAGE_SIZE, &t->checksum))
-		return fail(l, KHIB_ERR_DESCRIPTOR,
+		return fail(l, KEXEC_HIB_ERR_DESCRIPTOR,
 			    "checksum mismatch in the table at %#" PRIx64, phys);
 	if (t->nr_entries == 0 || t->nr_entries > capacity ||
 	    t->nr_entries > left)
-		return fail(l, KHIB_ERR_DESCRIPTOR,
+		return fail(l, KEXEC_HIB_ERR_DESCRIPTOR,
 			    "the table at %#" PRIx64 " has %u entries", phys,
 			    t->nr_entries);
 	if ((t->nr_entries == left) != (t->next == 0))
-		return fail(l, KHIB_ERR_DESCRIPTOR,
+		return fail(l, KEXEC_HIB_ERR_DESCRIPTOR,
 			    "a table chain ends at the wrong table (%u)", index);
-	return KHIB_OK;
+	return KEXEC_HIB_OK;
 }
 
 static int load_bitmaps(struct loader *l)
 {
 	struct descriptor_view *v = l->view;
-	const struct khib_descriptor *d = &v->desc;
+	const struct kexec_hib_descriptor *d = &v->desc;
 	uint64_t phys = d->bitmap_tables, done = 0, total;
-	struct khib_bitmap_chunk entries[CHUNKS_PER_TABLE];
+	struct kexec_hib_bitmap_chunk entries[CHUNKS_PER_TABLE];
 	uint32_t index = 0;
 	int error;
 
@@ -204,14 +205,14 @@ static int load_bitmaps(struct loader *l)
 	v->chunks = calloc(v->nr_chunks, sizeof(*v->chunks));
 	v->bits = calloc(v->nr_chunks, DESC_PAGE_SIZE);
 	if (!v->chunks || !v->bits)
-		return fail(l, KHIB_ERR_NO_MEMORY,
+		return fail(l, KEXEC_HIB_ERR_NO_MEMORY,
 			    "no memory for %zu bitmap chunks", v->nr_chunks);
 
 	while (done < v->nr_chunks) {
-		struct khib_bitmap_table *t = (void *)l->page;
+		struct kexec_hib_bitmap_table *t = (void *)l->page;
 		uint16_t n;
 
-		error = load_table(l, phys, KHIB_TABLE_BITMAP, index,
+		error = load_table(l, phys, KEXEC_HIB_TABLE_BITMAP, index,
 				   v->nr_chunks - done, CHUNKS_PER_TABLE);
 		if (error)
 			return error;
@@ -220,23 +221,23 @@ static int load_bitmaps(struct loader *l)
 		memcpy(entries, t->chunks, n * sizeof(entries[0]));
 
 		for (uint16_t i = 0; i < n; i++, done++) {
-			const struct khib_bitmap_chunk *e = &entries[i];
+			const struct kexec_hib_bitmap_chunk *e = &entries[i];
 			struct pfn_chunk *c = &v->chunks[done];
 			uint64_t *words = v->bits + done * (DESC_PAGE_SIZE / 8);
 			size_t bytes = bitmap_words(e->nr_pfns) * 8;
 
 			if (e->nr_pfns == 0 || e->nr_pfns > KHIB_MAP_CHUNK_PFNS)
-				return fail(l, KHIB_ERR_DESCRIPTOR,
+				return fail(l, KEXEC_HIB_ERR_DESCRIPTOR,
 					    "bitmap chunk %" PRIu64
 					    " covers %u pages",
 					    done, e->nr_pfns);
 			if (!load_page(l, e->bitmap))
-				return fail(l, KHIB_ERR_DESCRIPTOR,
+				return fail(l, KEXEC_HIB_ERR_DESCRIPTOR,
 					    "cannot read bitmap chunk %" PRIu64
 					    " at %#" PRIx64,
 					    done, (uint64_t)e->bitmap);
 			if (crc32_of(l->page, bytes) != e->checksum)
-				return fail(l, KHIB_ERR_DESCRIPTOR,
+				return fail(l, KEXEC_HIB_ERR_DESCRIPTOR,
 					    "checksum mismatch in bitmap chunk %"
 					    PRIu64, done);
 			memcpy(words, l->page, bytes);
@@ -250,23 +251,23 @@ static int load_bitmaps(struct loader *l)
 
 	if (!pfn_chunks_check(v->chunks, v->nr_chunks, &total,
 			      l->why, l->why_len))
-		return KHIB_ERR_DESCRIPTOR;
+		return KEXEC_HIB_ERR_DESCRIPTOR;
 	if (total != d->nr_image_pages)
-		return fail(l, KHIB_ERR_DESCRIPTOR,
+		return fail(l, KEXEC_HIB_ERR_DESCRIPTOR,
 			    "bitmaps mark %" PRIu64 " pages, the descriptor says %"
 			    PRIu64, total, (uint64_t)d->nr_image_pages);
 	if (v->chunks[0].start_pfn < d->ram[0].start_pfn ||
 	    v->chunks[v->nr_chunks - 1].start_pfn +
 	    v->chunks[v->nr_chunks - 1].nr_pfns >
 	    d->ram[d->nr_ram_ranges - 1].end_pfn)
-		return fail(l, KHIB_ERR_DESCRIPTOR,
+		return fail(l, KEXEC_HIB_ERR_DESCRIPTOR,
 			    "bitmaps reach outside RAM");
-	return KHIB_OK;
+	return KEXEC_HIB_OK;
 }
 
 static int cmp_redirect(const void *a, const void *b)
 {
-	const struct khib_redirect *x = a, *y = b;
+	const struct kexec_hib_redirect *x = a, *y = b;
 
 	return x->pfn < y->pfn ? -1 : x->pfn > y->pfn;
 }
@@ -278,7 +279,7 @@ bool descriptor_page_saved(const struct descriptor_view *view, uint64_t pfn)
 
 static bool redirected(const struct descriptor_view *v, uint64_t pfn)
 {
-	struct khib_redirect key = { .pfn = pfn };
+	struct kexec_hib_redirect key = { .pfn = pfn };
 
 	return bsearch(&key, v->redirects, v->nr_redirects,
 		       sizeof(*v->redirects), cmp_redirect);
@@ -293,16 +294,16 @@ static int load_redirects(struct loader *l)
 
 	v->nr_redirects = v->desc.nr_redirects;
 	if (!v->nr_redirects)
-		return KHIB_OK;
+		return KEXEC_HIB_OK;
 	v->redirects = calloc(v->nr_redirects, sizeof(*v->redirects));
 	if (!v->redirects)
-		return fail(l, KHIB_ERR_NO_MEMORY,
+		return fail(l, KEXEC_HIB_ERR_NO_MEMORY,
 			    "no memory for %zu redirects", v->nr_redirects);
 
 	while (done < v->nr_redirects) {
-		struct khib_redirect_table *t = (void *)l->page;
+		struct kexec_hib_redirect_table *t = (void *)l->page;
 
-		error = load_table(l, phys, KHIB_TABLE_REDIRECT, index,
+		error = load_table(l, phys, KEXEC_HIB_TABLE_REDIRECT, index,
 				   v->nr_redirects - done,
 				   REDIRECTS_PER_TABLE);
 		if (error)
@@ -318,16 +319,16 @@ static int load_redirects(struct loader *l)
 	      cmp_redirect);
 	for (size_t i = 0; i < v->nr_redirects; i++) {
 		if (i && v->redirects[i].pfn == v->redirects[i - 1].pfn)
-			return fail(l, KHIB_ERR_DESCRIPTOR,
+			return fail(l, KEXEC_HIB_ERR_DESCRIPTOR,
 				    "PFN %#" PRIx64 " redirected twice",
 				    (uint64_t)v->redirects[i].pfn);
 		if (v->redirects[i].pfn == v->redirects[i].src_pfn)
-			return fail(l, KHIB_ERR_DESCRIPTOR,
+			return fail(l, KEXEC_HIB_ERR_DESCRIPTOR,
 				    "PFN %#" PRIx64 " redirected to itself",
 				    (uint64_t)v->redirects[i].pfn);
 		if (!in_ram(&v->desc, v->redirects[i].pfn) ||
 		    !in_ram(&v->desc, v->redirects[i].src_pfn))
-			return fail(l, KHIB_ERR_DESCRIPTOR,
+			return fail(l, KEXEC_HIB_ERR_DESCRIPTOR,
 				    "redirect of PFN %#" PRIx64 " to %#" PRIx64
 				    " outside RAM",
 				    (uint64_t)v->redirects[i].pfn,
@@ -345,12 +346,12 @@ static int load_redirects(struct loader *l)
 				  descriptor_page_saved(v, src) ? "saved itself" : NULL;
 
 		if (bad)
-			return fail(l, KHIB_ERR_DESCRIPTOR,
+			return fail(l, KEXEC_HIB_ERR_DESCRIPTOR,
 				    "redirect of PFN %#" PRIx64 " to %#" PRIx64
 				    ": the source is %s",
 				    (uint64_t)v->redirects[i].pfn, src, bad);
 	}
-	return KHIB_OK;
+	return KEXEC_HIB_OK;
 }
 
 int descriptor_load(struct descriptor_view *view, uint64_t phys,
@@ -364,7 +365,7 @@ int descriptor_load(struct descriptor_view *view, uint64_t phys,
 	l = calloc(1, sizeof(*l));
 	if (!l) {
 		snprintf(why, why_len, "out of memory");
-		return KHIB_ERR_NO_MEMORY;
+		return KEXEC_HIB_ERR_NO_MEMORY;
 	}
 	l->view = view;
 	l->read_page = read_page;
@@ -378,12 +379,12 @@ int descriptor_load(struct descriptor_view *view, uint64_t phys,
 	if (!error)
 		error = load_redirects(l);
 	if (!error && !load_page(l, view->desc.image_header))
-		error = fail(l, KHIB_ERR_DESCRIPTOR,
+		error = fail(l, KEXEC_HIB_ERR_DESCRIPTOR,
 			     "cannot read the image header at %#" PRIx64,
 			     (uint64_t)view->desc.image_header);
 	if (!error && crc32_of(l->page, DESC_PAGE_SIZE) !=
 		      view->desc.image_header_checksum)
-		error = fail(l, KHIB_ERR_DESCRIPTOR,
+		error = fail(l, KEXEC_HIB_ERR_DESCRIPTOR,
 			     "image header checksum mismatch");
 	if (!error)
 		memcpy(view->header_page, l->page, DESC_PAGE_SIZE);

@@ -22,11 +22,11 @@
 typedef bool (*phys_read_fn)(void *ctx, uint64_t pfn, void *page);
 
 struct descriptor_view {
-	struct khib_descriptor desc;	/* checked copy */
+	struct kexec_hib_descriptor desc;	/* checked copy */
 	struct pfn_chunk *chunks;	/* the saveable pages */
 	size_t nr_chunks;
 	uint64_t *bits;			/* storage for all chunks' words */
-	struct khib_redirect *redirects;	/* sorted by pfn */
+	struct kexec_hib_redirect *redirects;	/* sorted by pfn */
 	size_t nr_redirects;
 	uint8_t header_page[DESC_PAGE_SIZE];	/* the image header */
 	/*
@@ -38,8 +38,8 @@ struct descriptor_view {
 };
 
 /*
- * Load the descriptor at physical address @phys.  Return KHIB_OK, or a
- * KHIB_ERR_* code with the reason in @why.
+ * Load the descriptor at physical address @phys.  Return KEXEC_HIB_OK, or a
+ * KEXEC_HIB_ERR_* code with the reason in @why.
  */
 int descriptor_load(struct descriptor_view *view, uint64_t phys,
 		    phys_read_fn read_page, void *ctx,
@@ -51,7 +51,7 @@ bool descriptor_page_saved(const struct descriptor_view *view, uint64_t pfn);
 
 /* Resolves redirects for PFNs visited in ascending order. */
 struct redirect_cursor {
-	const struct khib_redirect *redirects;
+	const struct kexec_hib_redirect *redirects;
 	size_t nr, next;
 };
 

@@ -64,11 +64,11 @@ static int io_error(struct writer *w, const char *what)
 	int e = errno;
 
 	if (e == ENOSPC)
-		return fail(w, KHIB_ERR_NO_SPACE, e,
+		return fail(w, KEXEC_HIB_ERR_NO_SPACE, e,
 			    "the image does not fit in the %llu MiB of %s",
 			    (unsigned long long)(w->dev.size >> 20),
 			    w->opt->target);
-	return fail(w, KHIB_ERR_IO, e, "%s %s: %s", what, w->opt->target,
+	return fail(w, KEXEC_HIB_ERR_IO, e, "%s %s: %s", what, w->opt->target,
 		    strerror(e));
 }
 
@@ -125,7 +125,7 @@ static int submit_groups(struct writer *w, struct write_pipeline *p)
 		uint32_t i = 0, j = 0;
 
 		if (!pages)
-			return KHIB_OK;	/* the pipeline says why */
+			return KEXEC_HIB_OK;	/* the pipeline says why */
 		cand = precopy_candidate(w, g, &next);
 		if (cand) {
 			held = pipeline_candidate(p, cand);
@@ -144,7 +144,7 @@ static int submit_groups(struct writer *w, struct write_pipeline *p)
 			src = redirect_resolve(&redirects, pfn);
 			at = w->src->page_at(w->src->ctx, src);
 			if (!at && image)
-				return fail(w, KHIB_ERR_MAP, errno,
+				return fail(w, KEXEC_HIB_ERR_MAP, errno,
 					    "cannot map PFN %#llx of the saved memory: %s",
 					    (unsigned long long)src,
 					    strerror(errno));
@@ -162,7 +162,7 @@ static int submit_groups(struct writer *w, struct write_pipeline *p)
 		pipeline_submit(p);
 		report_progress(w, p);
 	}
-	return KHIB_OK;
+	return KEXEC_HIB_OK;
 }
 
 /*
@@ -178,7 +178,7 @@ static int plan_encoders(struct writer *w, struct pipeline_config *cfg)
 
 	cfg->threads = worker_threads_that_fit(wanted, avail_kib, &cost);
 	if (!cfg->threads)
-		return fail(w, KHIB_ERR_NO_MEMORY, ENOMEM,
+		return fail(w, KEXEC_HIB_ERR_NO_MEMORY, ENOMEM,
 			    "the hibernate kernel has %" PRIu64
 			    " MiB available, writing needs %" PRIu64
 			    " MiB; lend it more memory (khib-load -m)",
@@ -188,7 +188,7 @@ static int plan_encoders(struct writer *w, struct pipeline_config *cfg)
 	       " MiB available (%" PRIu64 " MiB held)\n", cfg->threads, wanted,
 	       avail_kib >> 10,
 	       worker_cost_kib(&cost, cfg->threads) >> 10);
-	return KHIB_OK;
+	return KEXEC_HIB_OK;
 }
 
 /*
@@ -200,9 +200,9 @@ static int seal_region(struct writer *w, uint64_t domain, void *buf,
 {
 	if (w->encrypted &&
 	    image_crypt_seal(&w->keys, domain, NULL, 0, buf, len, tag))
-		return fail(w, KHIB_ERR_INTERNAL, 0, "cannot seal a region");
+		return fail(w, KEXEC_HIB_ERR_INTERNAL, 0, "cannot seal a region");
 	*hash = image_hash(buf, len);
-	return KHIB_OK;
+	return KEXEC_HIB_OK;
 }
 
 static int write_data(struct writer *w)
@@ -229,7 +229,7 @@ static int write_data(struct writer *w)
 		return error;
 	p = pipeline_start(&cfg);
 	if (!p)
-		return fail(w, KHIB_ERR_NO_MEMORY, errno,
+		return fail(w, KEXEC_HIB_ERR_NO_MEMORY, errno,
 			    "cannot start the writer threads: %s",
 			    strerror(errno));
 	w->report->threads = cfg.threads;
@@ -243,7 +243,7 @@ static int write_data(struct writer *w)
 			errno = st.io_errno;
 			error = io_error(w, "writing the image data to");
 		} else {
-			error = fail(w, KHIB_ERR_INTERNAL, 0, "encoding: %s",
+			error = fail(w, KEXEC_HIB_ERR_INTERNAL, 0, "encoding: %s",
 				     st.encode_error);
 		}
 	}
@@ -257,11 +257,11 @@ static int write_data(struct writer *w)
 	w->data_end = w->data_offset + st.bytes;
 	w->at = w->data_end;
 	if (st.pages != w->report->pages)
-		return fail(w, KHIB_ERR_INTERNAL, 0,
+		return fail(w, KEXEC_HIB_ERR_INTERNAL, 0,
 			    "wrote %llu of %llu pages",
 			    (unsigned long long)st.pages,
 			    (unsigned long long)w->report->pages);
-	return KHIB_OK;
+	return KEXEC_HIB_OK;
 }
 
 /* Write the header page and the page map after the records. */
@@ -271,10 +271,10 @@ static int write_metadata(struct writer *w, struct khib_image_super *sb)
 	size_t map_bytes = page_map_bytes(v->chunks, v->nr_chunks);
 	size_t map_space = align_up(map_bytes, KHIB_IMAGE_ALIGN);
 	uint8_t *buf = blockdev_buffer(PAGE_BYTES + map_space);
-	int error = KHIB_OK;
+	int error = KEXEC_HIB_OK;
 
 	if (!buf)
-		return fail(w, KHIB_ERR_NO_MEMORY, ENOMEM,
+		return fail(w, KEXEC_HIB_ERR_NO_MEMORY, ENOMEM,
 			    "no memory for the page map");
 	memcpy(buf, v->header_page, PAGE_BYTES);
 	page_map_encode(buf + PAGE_BYTES, v->chunks, v->nr_chunks);
@@ -306,10 +306,10 @@ static int put_region(struct writer *w, const void *data, size_t bytes,
 {
 	size_t space = align_up(bytes, KHIB_IMAGE_ALIGN);
 	uint8_t *buf = blockdev_buffer(space ? space : KHIB_IMAGE_ALIGN);
-	int error = KHIB_OK;
+	int error = KEXEC_HIB_OK;
 
 	if (!buf)
-		return fail(w, KHIB_ERR_NO_MEMORY, ENOMEM, "no memory for the %s",
+		return fail(w, KEXEC_HIB_ERR_NO_MEMORY, ENOMEM, "no memory for the %s",
 			    what);
 	memset(buf, 0, space);
 	memcpy(buf, data, bytes);
@@ -391,17 +391,17 @@ static int write_mem_map(struct writer *w, struct khib_image_super *sb)
 	int error;
 
 	/* The image mirrors the descriptor's RAM map (the UAPI header). */
-	_Static_assert(KHIB_IMAGE_MAX_RAM_RANGES >= KHIB_MAX_RAM_RANGES,
+	_Static_assert(KHIB_IMAGE_MAX_RAM_RANGES >= KEXEC_HIB_MAX_RAM_RANGES,
 		       "an image must hold every RAM range a descriptor lists");
 	_Static_assert(sizeof(struct khib_image_range) ==
-		       sizeof(struct khib_ram_range),
+		       sizeof(struct kexec_hib_ram_range),
 		       "a RAM range is the same two PFNs in both formats");
 	if (nr_ranges > KHIB_IMAGE_MAX_RAM_RANGES ||
 	    nr_own > KHIB_IMAGE_MAX_RAM_RANGES ||
 	    v->nr_redirects > KHIB_IMAGE_MAX_REDIRECTS ||
 	    nr_free > KHIB_IMAGE_MAX_FREE_PAGES) {
 		free(free_pfns);
-		return fail(w, KHIB_ERR_DESCRIPTOR, 0,
+		return fail(w, KEXEC_HIB_ERR_DESCRIPTOR, 0,
 			    "%llu RAM ranges, %zu swapped or %llu free pages are more than an image holds",
 			    (unsigned long long)nr_ranges, v->nr_redirects,
 			    (unsigned long long)nr_free);
@@ -409,7 +409,7 @@ static int write_mem_map(struct writer *w, struct khib_image_super *sb)
 	buf = free_pfns ? calloc(1, bytes) : NULL;
 	if (!buf) {
 		free(free_pfns);
-		return fail(w, KHIB_ERR_NO_MEMORY, ENOMEM,
+		return fail(w, KEXEC_HIB_ERR_NO_MEMORY, ENOMEM,
 			    "no memory for the memory map");
 	}
 	range = (struct khib_image_range *)buf;
@@ -434,7 +434,7 @@ static int write_mem_map(struct writer *w, struct khib_image_super *sb)
 			.nr_free = nr_free,
 		}, why, sizeof(why))) {
 		free(buf);
-		return fail(w, KHIB_ERR_DESCRIPTOR, 0,
+		return fail(w, KEXEC_HIB_ERR_DESCRIPTOR, 0,
 			    "the image's memory map would be refused at resume: %s",
 			    why);
 	}
@@ -456,7 +456,7 @@ static int write_super(struct writer *w, struct khib_image_super *sb,
 {
 	if (image_super_store(&w->dev, sb, state))
 		return io_error(w, "writing the image superblock to");
-	return KHIB_OK;
+	return KEXEC_HIB_OK;
 }
 
 static uint32_t ms_since(const struct timespec *t0)
@@ -552,8 +552,8 @@ static int target_fits(struct writer *w)
 						      v->nr_desc_pfns));
 
 	if (w->dev.size >= need)
-		return KHIB_OK;
-	return fail(w, KHIB_ERR_NO_SPACE, ENOSPC,
+		return KEXEC_HIB_OK;
+	return fail(w, KEXEC_HIB_ERR_NO_SPACE, ENOSPC,
 		    "the image target %s holds %llu MiB and this image may need %llu MiB; nothing written",
 		    w->opt->target, (unsigned long long)(w->dev.size >> 20),
 		    (unsigned long long)((need + (1 << 20) - 1) >> 20));
@@ -561,7 +561,7 @@ static int target_fits(struct writer *w)
 
 static int write_image(struct writer *w)
 {
-	const struct khib_descriptor *d = &w->src->view->desc;
+	const struct kexec_hib_descriptor *d = &w->src->view->desc;
 	struct khib_image_super sb = {
 		.magic = KHIB_IMAGE_MAGIC,
 		.major = KHIB_IMAGE_MAJOR,
@@ -631,7 +631,7 @@ static int write_image(struct writer *w)
 	sb.write_ms = ms_since(&t0);
 	sb.report_pfn = report_pfn(w->src->view);
 	/* The image mirrors the descriptor's field (the UAPI header). */
-	_Static_assert(KHIB_IMAGE_RELEASE_LEN == KHIB_RELEASE_LEN,
+	_Static_assert(KHIB_IMAGE_RELEASE_LEN == KEXEC_HIB_RELEASE_LEN,
 		       "the image's release field must hold the descriptor's");
 	memcpy(sb.release, d->release, sizeof(sb.release));
 	sb.release[sizeof(sb.release) - 1] = '\0';
@@ -642,7 +642,7 @@ static int write_image(struct writer *w)
 		image_super_aad(&sb, &aad);
 		if (image_crypt_wrap(w->opt->master_key, w->keys.data_key, &aad,
 				     sizeof(aad), &sb.crypt.wrap))
-			return fail(w, KHIB_ERR_INTERNAL, 0,
+			return fail(w, KEXEC_HIB_ERR_INTERNAL, 0,
 				    "cannot wrap the image's key");
 	}
 	error = write_super(w, &sb, KHIB_IMAGE_VALID);
@@ -654,7 +654,7 @@ static int write_image(struct writer *w)
 	if (w->opt->progress)
 		w->opt->progress(w->opt->progress_ctx, d->nr_image_pages,
 				 w->data_end - w->data_offset);
-	return KHIB_OK;
+	return KEXEC_HIB_OK;
 }
 
 int image_write(const struct image_source *src,
@@ -672,20 +672,20 @@ int image_write(const struct image_source *src,
 	report->pages = src->view->desc.nr_image_pages;
 	w.encrypted = opt->master_key != NULL;
 	if (w.encrypted && image_crypt_init())
-		return fail(&w, KHIB_ERR_INTERNAL, 0,
+		return fail(&w, KEXEC_HIB_ERR_INTERNAL, 0,
 			    "the cryptography library does not start");
 	w.zero_bits = calloc(bitmap_words(report->pages) + 1, sizeof(uint64_t));
 	if (!w.zero_bits ||
 	    image_groups_build(src->view->chunks, src->view->nr_chunks,
 			       &w.groups, &w.nr_groups) ||
 	    !(w.table = calloc(w.nr_groups + 1, sizeof(*w.table)))) {
-		error = fail(&w, KHIB_ERR_NO_MEMORY, ENOMEM,
+		error = fail(&w, KEXEC_HIB_ERR_NO_MEMORY, ENOMEM,
 			     "no memory for the zero map and groups of %llu pages",
 			     (unsigned long long)report->pages);
 		goto out;
 	}
 	if (blockdev_open(&w.dev, opt->target, true)) {
-		error = fail(&w, KHIB_ERR_TARGET, errno,
+		error = fail(&w, KEXEC_HIB_ERR_TARGET, errno,
 			     "cannot open the image target %s: %s",
 			     opt->target, strerror(errno));
 		goto out;

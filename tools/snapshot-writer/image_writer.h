@@ -63,7 +63,7 @@ struct writer_report {
 	char why[128];		/* on failure: what went wrong */
 };
 
-/* Return KHIB_OK, or a KHIB_ERR_* code with report->why filled in. */
+/* Return KEXEC_HIB_OK, or a KEXEC_HIB_ERR_* code with report->why filled in. */
 int image_write(const struct image_source *src,
 		const struct writer_options *opt,
 		struct writer_report *report);

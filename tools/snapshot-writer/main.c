@@ -17,7 +17,7 @@
  * [khib.finish=poweroff|return] [khib.target_id=UUID] [khib.inplace=0], plus
  * kexec_jump_back_entry=ADDR from kexec-tools.  A value out of place (a
  * level past KHIB_LEVEL_MAX, an unknown mode) fails every hibernation with
- * KHIB_ERR_USAGE, naming it.
+ * KEXEC_HIB_ERR_USAGE, naming it.
  *
  * Booted instead with khib.restore=DEV [khib.target_id=UUID] (by
  * "khib-load -R" at boot), it restores the image on DEV in place and
@@ -300,7 +300,7 @@ static bool inplace_restorable(const struct descriptor_view *view,
 			       const struct own_ram *own,
 			       char *why, size_t why_len)
 {
-	struct khib_image_range ram[KHIB_MAX_RAM_RANGES];
+	struct khib_image_range ram[KEXEC_HIB_MAX_RAM_RANGES];
 	struct khib_image_redirect *redirects;
 	struct inplace_input in;
 	struct inplace_plan plan;
@@ -368,7 +368,7 @@ static bool image_fits_resume(const struct options *opt,
 	}
 	printf("khib-writer: a restore in place is not possible either: %s\n",
 	       inplace_why);
-	/* One line of at most KHIB_MESSAGE_LEN for the kernel log. */
+	/* One line of at most KEXEC_HIB_MESSAGE_LEN for the kernel log. */
 	snprintf(why, why_len,
 		 "image of %" PRIu64 " MiB too big to resume: %" PRIu64
 		 " MiB free at resume, %" PRIu64 " needed; free %" PRIu64 " MiB and retry",
@@ -469,11 +469,11 @@ static bool save_image(struct options *opt, struct physmem *pm,
 	int error;
 
 	if (opt->bad[0]) {
-		status_fail(status, KHIB_ERR_USAGE, EINVAL, opt->bad);
+		status_fail(status, KEXEC_HIB_ERR_USAGE, EINVAL, opt->bad);
 		return false;
 	}
 	if (!opt->target[0]) {
-		status_fail(status, KHIB_ERR_USAGE, 0,
+		status_fail(status, KEXEC_HIB_ERR_USAGE, 0,
 			    "no khib.target= on the hibernate kernel's command line");
 		return false;
 	}
@@ -488,7 +488,7 @@ static bool save_image(struct options *opt, struct physmem *pm,
 			 "cannot read this kernel's memory map: %s",
 			 strerror(own_errno));
 		descriptor_free(&view);
-		status_fail(status, KHIB_ERR_USAGE, 0, why);
+		status_fail(status, KEXEC_HIB_ERR_USAGE, 0, why);
 		return false;
 	}
 	own.nr = (size_t)nr_own;
@@ -496,12 +496,12 @@ static bool save_image(struct options *opt, struct physmem *pm,
 	wopt.nr_own = own.nr;
 	if (!own_memory_safe(&view, &own, why, sizeof(why))) {
 		descriptor_free(&view);
-		status_fail(status, KHIB_ERR_USAGE, 0, why);
+		status_fail(status, KEXEC_HIB_ERR_USAGE, 0, why);
 		return false;
 	}
 	if (!image_fits_resume(opt, &view, &own, why, sizeof(why))) {
 		descriptor_free(&view);
-		status_fail(status, KHIB_ERR_NO_MEMORY, ENOMEM, why);
+		status_fail(status, KEXEC_HIB_ERR_NO_MEMORY, ENOMEM, why);
 		return false;
 	}
 	status_writing(status, view.desc.nr_image_pages);
@@ -514,7 +514,7 @@ static bool save_image(struct options *opt, struct physmem *pm,
 	blockdev_wait(opt->target, TARGET_WAIT_MS);
 	if (!identify_target(opt, wopt.target_uuid, why, sizeof(why))) {
 		descriptor_free(&view);
-		status_fail(status, KHIB_ERR_TARGET, ENODEV, why);
+		status_fail(status, KEXEC_HIB_ERR_TARGET, ENODEV, why);
 		return false;
 	}
 	physmem_set_ram(pm, view.desc.ram, view.desc.nr_ram_ranges);

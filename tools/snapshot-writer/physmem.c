@@ -64,7 +64,7 @@ void physmem_unmap_page(void *addr)
 		munmap(addr, PHYS_PAGE_SIZE);
 }
 
-void physmem_set_ram(struct physmem *pm, const struct khib_ram_range *ram,
+void physmem_set_ram(struct physmem *pm, const struct kexec_hib_ram_range *ram,
 		     size_t nr_ram)
 {
 	physmem_unmap_windows(pm);
@@ -91,7 +91,7 @@ void physmem_unmap_windows(struct physmem *pm)
 	}
 }
 
-static const struct khib_ram_range *ram_range_of(struct physmem *pm,
+static const struct kexec_hib_ram_range *ram_range_of(struct physmem *pm,
 						 uint64_t pfn)
 {
 	size_t lo = 0, hi = pm->nr_ram;
@@ -142,7 +142,7 @@ void physmem_new_chunk(void *ctx)
 const void *physmem_page(void *ctx, uint64_t pfn)
 {
 	struct physmem *pm = ctx;
-	const struct khib_ram_range *range;
+	const struct kexec_hib_ram_range *range;
 	struct phys_window *victim;
 	uint64_t start, end;
 	void *addr;

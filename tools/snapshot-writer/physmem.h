@@ -29,7 +29,7 @@ struct phys_window {
 
 struct physmem {
 	int fd;
-	const struct khib_ram_range *ram;
+	const struct kexec_hib_ram_range *ram;
 	size_t nr_ram;
 	struct phys_window win[PHYSMEM_WINDOWS];
 	uint64_t tick;
@@ -53,7 +53,7 @@ void *physmem_map_page_rw(struct physmem *pm, uint64_t pfn);
 void physmem_unmap_page(void *addr);
 
 /* Mapped data pages are only handed out inside these RAM ranges. */
-void physmem_set_ram(struct physmem *pm, const struct khib_ram_range *ram,
+void physmem_set_ram(struct physmem *pm, const struct kexec_hib_ram_range *ram,
 		     size_t nr_ram);
 
 /* Address of a RAM page through a window, or NULL with errno set. */

@@ -130,7 +130,7 @@ static void placer_free(struct placer *p)
 }
 
 static int placer_init(struct placer *p, const struct image_reader *r,
-		       const struct khib_ram_range *ram,
+		       const struct kexec_hib_ram_range *ram,
 		       const struct khib_image_range *own, size_t nr_own)
 {
 	*p = (struct placer){ .r = r, .own = own, .nr_own = nr_own };
@@ -170,7 +170,7 @@ static int place_pages(struct image_reader *r)
 
 bool restore_in_place(const char *device, const uint8_t *master_key)
 {
-	struct khib_ram_range ram[KHIB_IMAGE_MAX_RAM_RANGES];
+	struct kexec_hib_ram_range ram[KHIB_IMAGE_MAX_RAM_RANGES];
 	struct khib_image_range own[MAX_OWN_RANGES];
 	struct inplace_input in;
 	struct inplace_plan plan;

@@ -14,7 +14,7 @@
 
 struct status_channel {
 	void *page;			/* the descriptor page, writable */
-	struct khib_status st;
+	struct kexec_hib_status st;
 	struct timespec start;
 };
 
