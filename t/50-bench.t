@@ -67,4 +67,39 @@ for my $case (['lost', 'lost data', $lost, qr/FAILED: khib at 45 %: verification
 	ok($st != 0 && $said =~ $want, "a run that $what is counted as failed, and named")
 		or diag($said);
 }
+# The full run (make bench, scripts/bench --full): the console log of a
+# real run, xz-compressed, replayed part by part; the targets it ends
+# with must follow from its own tables.
+my $full_xz = "$FindBin::Bin/data/bench-full.log.xz";
+system("xz -dc $full_xz > $dir/full.log") == 0 or die "cannot unpack $full_xz\n";
+my $full = `$bench --full --replay $dir/full.log --out $dir/full.txt 2>&1`;
+is($? >> 8, 0, 'the full run replays with no run failed') or diag($full);
+my %part;
+my $name = '';
+for (split /\n/, $full) {
+	$name = $1 if /^== (.*)$/;
+	$part{$name}{"$1 $2"} = [split ' ', $3] if /^(\d+)%\s+(\S+)\s+\d+\/\d+\s+(.*)$/;
+}
+my @parts = grep { $_ ne '' } sort keys %part;
+is(scalar(@parts), 4, 'four parts: unthrottled, changing, 125 and 50 MB/s') or diag(join "\n", @parts);
+my %target = map { /^target: (.*): ([\d.]+)x \(/ ? ($1 => $2) : () } split /\n/, $full;
+is(scalar(keys %target), 12, 'twelve targets, each computed') or diag($full);
+is(scalar(() = $full =~ /^target: .*: (?:met|missed)$/mg), 12, 'each said met or missed');
+# Medians from the tables: hibernate s is the first field, full speed
+# the fifth (each "F [lo-hi]" takes two).
+my ($plain) = grep { /^disks unthrottled$/ } @parts;
+my $fs = sub { $part{$plain}{$_[0]}[4] };
+ok(abs($target{"resume to full speed at 45 % <= 0.85x the kernel's"} -
+       $fs->('45 khib') / $fs->('45 kernel')) < 0.02,
+   "the full-speed target at 45 % is khib's median over the kernel's");
+my ($slow) = grep { /125 MB\/s/ } @parts;
+my $fr = sub { $part{$slow}{$_[0]}[0] };
+ok(abs($target{'frozen with a pre-copy at 125 MB/s <= 0.6x without'} -
+       $fr->('60 khib-pre') / $fr->('60 khib')) < 0.02,
+   "the frozen target at 125 MB/s is khib-pre's median over khib's");
+my ($one, $eight) = map { $full =~ /^\s*$_ MiB: image [\d.]+ GiB; hibernate [\d.]+ s = ([\d.]+) s\/GiB/m ? $1 : undef } 1024, 8192;
+ok(defined $eight && abs($target{'hibernate s/GiB at 8 GiB <= 1.2x the 1 GiB figure'} - $eight / $one) < 0.02,
+   'the scaling target is the 8 GiB figure over the 1 GiB one');
+like($full, qr/^4 GiB, 95 %: khib hibernate [\d.]+ s, resume [\d.]+ s, \d+ pages .*; verified$/m,
+     'the 4 GiB guest at 95 % hibernated and resumed, verified');
 done_testing();
