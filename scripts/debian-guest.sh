@@ -11,7 +11,10 @@
 #
 # The image is cached: it is rebuilt only when this script (which holds the
 # package list and the layout) changed; OUTDIR/debian.img.stamp holds the
-# script's hash.  Missing Debian packages (mmdebstrap, fdisk) are installed
+# script's hash.  A copy named by that hash stays in /var/cache/khib
+# (KHIB_CACHE_DIR), so that every checkout on the machine, CI's clean
+# clones among them, copies it instead of building it again, as ccache
+# serves their kernels.  Missing Debian packages (mmdebstrap, fdisk) are installed
 # with apt-get.  Needs root (mmdebstrap's root mode).
 #
 # usage: scripts/debian-guest.sh OUTDIR
@@ -46,6 +49,15 @@ flock 9
 
 if [ -f "$img" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$hash" ]; then
 	say "$img is up to date"
+	exit 0
+fi
+cache_dir=${KHIB_CACHE_DIR:-/var/cache/khib}
+cached=$cache_dir/debian-$hash.img
+if [ -f "$cached" ]; then
+	cp --sparse=always "$cached" "$img.copy"
+	mv "$img.copy" "$img"
+	echo "$hash" >"$stamp"
+	say "$img: copied from $cached, built on this machine from this script before"
 	exit 0
 fi
 [ "$(id -u)" = 0 ] || die "needs root (mmdebstrap --mode=root, apt-get)"
@@ -172,5 +184,14 @@ EOF
 dd if="$fs" of="$disk" bs=1M seek=1 conv=notrunc,sparse status=none
 mv "$disk" "$img"
 echo "$hash" >"$stamp"
+# One disk in the cache: the one this script builds.
+if mkdir -p "$cache_dir" 2>/dev/null &&
+	cp --sparse=always "$img" "$cached.tmp" 2>/dev/null; then
+	find "$cache_dir" -maxdepth 1 -name 'debian-*.img' ! -name "${cached##*/}" -delete
+	mv "$cached.tmp" "$cached"
+else
+	rm -f "$cached.tmp"
+	say "cannot keep a copy in $cache_dir; other checkouts will build their own"
+fi
 
 say "$img: $(du -m --apparent-size "$img" | cut -f1) MiB, $(du -m "$img" | cut -f1) MiB allocated; built in $(($(date +%s) - start)) s"

@@ -59,6 +59,15 @@ ok($j->{schema} && $j->{schema} eq 'khib-inspect/1' && $j->{verdict} eq 'valid' 
    $j->{regions}{data}{offset} == $at{data} && !defined $j->{reason},
    'khib-inspect --json --check: a valid image, every checksum ok, its regions and memory map')
 	or diag(explain($j));
+# What the kernel stated in its descriptor (x86-64: restore_registers(),
+# in the kernel's text mapping, at the physical address of the same
+# offset in its 2 MiB page).
+my $r = $j->{kernel}{resume} // {};
+ok(($r->{convention} // 0) == 1 && ($r->{entry} // '') =~ /^0xffffffff8/ &&
+   (hex($r->{entry}) & 0x1fffff) == (hex($r->{entry_phys} // 0) & 0x1fffff) &&
+   hex($r->{page_table} // 0) > 0 && hex($r->{page_table}) % 4096 == 0,
+   "the image keeps the kernel's resume record: convention 1, entry $r->{entry}")
+	or diag(explain($j));
 
 sub flip {
 	my ($offset) = @_;

@@ -155,6 +155,20 @@ static void build_redirects(struct fake_machine *m,
 	d->nr_redirects = done;
 }
 
+void fake_resume_record(struct kexec_hib_resume *r, uint64_t nr_pages)
+{
+	/* As x86-64 states it: swsusp_info's counts, restore_registers(). */
+	*r = (struct kexec_hib_resume){
+		.convention = KEXEC_HIB_RESUME_X86_64,
+		.header_image_pages = 416,
+		.header_pages = 424,
+		.pfn_zero_flag = 1ULL << 63,
+		.entry_phys = nr_pages / 2 * FAKE_PAGE,
+		.page_table = FAKE_PAGE,
+	};
+	r->entry = 0xffffffff80000000ULL + r->entry_phys;
+}
+
 void fake_build_descriptor(struct fake_machine *m, uint32_t chunk_pfns,
 			   uint64_t nr_redirects)
 {
@@ -178,6 +192,7 @@ void fake_build_descriptor(struct fake_machine *m, uint32_t chunk_pfns,
 	d->ram[0].end_pfn = m->nr_pages;
 	d->nr_ram_pages = m->nr_pages;
 	d->nr_image_pages = m->nr_saveable;
+	fake_resume_record(&d->resume, m->nr_pages);
 
 	header = fake_alloc(m);
 	memset(fake_page(m, header), 0x5a, 64);

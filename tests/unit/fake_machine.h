@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <linux/kexec_hibernate.h>
 
 #define FAKE_PAGE 4096
 
@@ -26,6 +27,9 @@ struct fake_machine {
 /* @ram_pages of data (PFNs 0 up), room for descriptor pages above. */
 void fake_init(struct fake_machine *m, uint64_t ram_pages, uint64_t seed);
 void fake_free(struct fake_machine *m);
+
+/* A resume record as x86-64 states it, for a machine of @nr_pages. */
+void fake_resume_record(struct kexec_hib_resume *r, uint64_t nr_pages);
 
 /*
  * Build the descriptor: bitmap chunks of @chunk_pfns PFNs, and @nr_redirects

@@ -94,6 +94,38 @@ static void new_major(struct fake_machine *m)
 	fake_reseal(m);
 }
 
+static void no_resume_record(struct fake_machine *m)
+{
+	desc(m)->size = offsetof(struct kexec_hib_descriptor, resume);
+	fake_reseal(m);
+}
+
+static void other_convention(struct fake_machine *m)
+{
+	desc(m)->resume.convention = KEXEC_HIB_RESUME_X86_64 + 1;
+	fake_reseal(m);
+}
+
+/* swsusp_info grew past the page: the counts are not where they were. */
+static void counts_off_page(struct fake_machine *m)
+{
+	desc(m)->resume.header_pages = FAKE_PAGE - 4;
+	fake_reseal(m);
+}
+
+static void zero_flag_in_pfn(struct fake_machine *m)
+{
+	desc(m)->resume.pfn_zero_flag = 1ULL << 3;
+	fake_reseal(m);
+}
+
+/* An entry whose 2 MiB page is not the one its physical address is in. */
+static void entry_moved(struct fake_machine *m)
+{
+	desc(m)->resume.entry += FAKE_PAGE;
+	fake_reseal(m);
+}
+
 static void flipped_bit(struct fake_machine *m)
 {
 	desc(m)->nr_ram_pages ^= 4;
@@ -287,6 +319,18 @@ int main(void)
 	expect_refusal("a wrong magic", KEXEC_HIB_ERR_DESCRIPTOR, "no descriptor",
 		       bad_magic);
 	expect_refusal("a newer ABI major", KEXEC_HIB_ERR_ABI, "ABI", new_major);
+	/* Refused before a page is written: the system resumes, nothing lost. */
+	expect_refusal("a descriptor without a resume record", KEXEC_HIB_ERR_ABI,
+		       "does not say how its image is resumed", no_resume_record);
+	expect_refusal("a resume convention the tools do not know",
+		       KEXEC_HIB_ERR_ABI, "convention 2", other_convention);
+	expect_refusal("header page counts outside the header page",
+		       KEXEC_HIB_ERR_ABI, "page counts at offsets",
+		       counts_off_page);
+	expect_refusal("a zero-page flag inside the PFN bits", KEXEC_HIB_ERR_ABI,
+		       "zero-page flag", zero_flag_in_pfn);
+	expect_refusal("an entry whose address and physical address disagree",
+		       KEXEC_HIB_ERR_ABI, "cannot be entered", entry_moved);
 	expect_refusal("a flipped bit", KEXEC_HIB_ERR_DESCRIPTOR, "checksum",
 		       flipped_bit);
 	expect_refusal("a truncated size", KEXEC_HIB_ERR_DESCRIPTOR, "size",

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fake_machine.h"
 #include "image_format.h"
 #include "tap.h"
 
@@ -87,6 +88,7 @@ static void plausible_super(struct khib_image_super *sb)
 	sb->mem_map_bytes = mem_map_bytes(1, 0, 0, 0);
 	sb->mem_map_offset = 3 * KHIB_IMAGE_ALIGN;
 	strcpy(sb->release, "6.12.117");
+	fake_resume_record(&sb->resume, 1ULL << 18);
 }
 
 static enum image_verdict check(struct khib_image_super *sb, char *why)
@@ -137,6 +139,17 @@ static void test_super(void)
 	sb.nr_reused = 2;
 	ok(check(&sb, why) == IMAGE_CORRUPT && strstr(why, "record"),
 	   "more records reused than groups is refused: %s", why);
+
+	/* Tools of another convention may resume it: kept, not damaged. */
+	plausible_super(&sb);
+	sb.resume.convention++;
+	ok(check(&sb, why) == IMAGE_OTHER_FORMAT && strstr(why, "convention"),
+	   "a resume convention these tools do not know is another format: %s",
+	   why);
+	plausible_super(&sb);
+	sb.resume.page_table = 0;
+	ok(check(&sb, why) == IMAGE_CORRUPT && strstr(why, "cannot be entered"),
+	   "a resume record no kernel states is refused: %s", why);
 
 	plausible_super(&sb);
 	memset(sb.release, 'x', sizeof(sb.release));

@@ -6,6 +6,7 @@
 
 #include "image_format.h"
 #include "image_super.h"
+#include "resume_record.h"
 
 void image_super_seal(struct khib_image_super *sb)
 {
@@ -87,6 +88,15 @@ enum image_verdict image_super_check(const struct khib_image_super *sb,
 	if (!release_printable(sb->release, sizeof(sb->release))) {
 		snprintf(why, why_len,
 			 "the kernel release in the superblock is not a terminated, printable string");
+		return IMAGE_CORRUPT;
+	}
+	switch (resume_record_check(&sb->resume, RESUME_MAX_PFN, why,
+				    why_len)) {
+	case RESUME_USABLE:
+		break;
+	case RESUME_UNKNOWN:
+		return IMAGE_OTHER_FORMAT;
+	case RESUME_BAD:
 		return IMAGE_CORRUPT;
 	}
 	if (sb->page_size != KHIB_PAGE_SIZE ||

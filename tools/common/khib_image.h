@@ -9,7 +9,10 @@
  *
  *   0              struct khib_image_super, zero-padded to KHIB_IMAGE_ALIGN
  *   header_offset  the image header page (page_size bytes), as the
- *                  hibernating kernel prepared it for /dev/snapshot
+ *                  hibernating kernel prepared it for /dev/snapshot;
+ *                  the superblock's resume record (major 7), the
+ *                  descriptor's as that kernel stated it, says where
+ *                  its page counts are and how the kernel is entered
  *   map_offset     the page map: which PFNs the image holds (see below)
  *   data_offset    the data region: group records (below), data_bytes
  *                  of them, in no required order
@@ -124,9 +127,10 @@
 #define KHIB_IMAGE_H
 
 #include <stdint.h>
+#include <linux/kexec_hibernate.h>
 
 #define KHIB_IMAGE_MAGIC	0x31474d494249484bULL	/* "KHIBIMG1" */
-#define KHIB_IMAGE_MAJOR	6
+#define KHIB_IMAGE_MAJOR	7
 #define KHIB_IMAGE_MINOR	0
 #define KHIB_IMAGE_ALIGN	4096
 #define KHIB_CHUNK_PAGES	256	/* PFNs per group, pages per record */
@@ -219,6 +223,8 @@ struct khib_image_super {
 	uint64_t nr_precopy;
 	uint64_t precopy_end;	/* device offset past its last record */
 	uint64_t precopy_id;	/* the image_id its records carry */
+	/* the descriptor's, as the hibernating kernel stated it */
+	struct kexec_hib_resume resume;
 };
 
 /* Limits of the memory map, the same for writer and reader. */

@@ -67,7 +67,11 @@ static void valid_image(FILE *f, const struct image_reader *r,
 	fprintf(f, "  \"sequence\": %" PRIu64 ",\n", (uint64_t)sb->sequence);
 	fprintf(f, "  \"kernel\": {\"release\": ");
 	json_string(f, sb->release);
-	fprintf(f, "},\n");
+	fprintf(f, ", \"resume\": {\"convention\": %u, \"entry\": \"%#" PRIx64
+		"\", \"entry_phys\": \"%#" PRIx64 "\", \"page_table\": \"%#"
+		PRIx64 "\"}},\n", sb->resume.convention,
+		(uint64_t)sb->resume.entry, (uint64_t)sb->resume.entry_phys,
+		(uint64_t)sb->resume.page_table);
 	fprintf(f, "  \"pages\": {\"total\": %" PRIu64 ", \"zero\": %" PRIu64
 		", \"page_size\": %u, \"chunks\": %" PRIu64
 		", \"chunk_pages\": %u, \"reused\": %" PRIu64 "},\n",

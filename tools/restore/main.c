@@ -596,6 +596,7 @@ static int restore(const char *device)
 	 * nothing running meanwhile can take page frames from it.
 	 */
 	skip_zero = snapshot_header_skip_zero_pages(r.header_page,
+						    &r.sb.resume,
 						    r.sb.nr_pages,
 						    r.sb.nr_zero_pages);
 	/* A kernel that will not take an image says nothing about it. */
@@ -605,7 +606,8 @@ static int restore(const char *device)
 	}
 	if (snapshot_feed_page(&feed, r.header_page) ||
 	    snapshot_feed_pfns(&feed, r.chunks, r.nr_chunks, r.sb.nr_pages,
-			       skip_zero ? r.zero_bits : NULL)) {
+			       skip_zero ? r.zero_bits : NULL,
+			       r.sb.resume.pfn_zero_flag)) {
 		ret = not_loaded(&r, device, &feed, feed.why);
 		goto out;
 	}

@@ -11,16 +11,6 @@
 #include "snapshot_feed.h"
 
 #define PFNS_PER_PAGE	(KHIB_PAGE_SIZE / sizeof(uint64_t))
-/* The kernel's mark of a zero page in the PFN list (snapshot.c). */
-#define PFN_ZERO_FLAG	(1ULL << 63)
-
-/*
- * Where x86_64's struct swsusp_info (kernel/power/power.h) keeps the page
- * counts: after struct new_utsname (390 bytes), version_code,
- * num_physpages and cpus.
- */
-#define INFO_IMAGE_PAGES	416	/* data pages that follow the PFNs */
-#define INFO_PAGES		424	/* header + PFN pages + data pages */
 
 int snapshot_feed_open(struct snapshot_feed *f)
 {
@@ -103,27 +93,31 @@ int snapshot_feed_page(struct snapshot_feed *f, const void *page)
 	return snapshot_feed_pages(f, page, 1);
 }
 
-bool snapshot_header_skip_zero_pages(void *header, uint64_t nr_pages,
-				     uint64_t nr_zero)
+bool snapshot_header_skip_zero_pages(void *header,
+				     const struct kexec_hib_resume *resume,
+				     uint64_t nr_pages, uint64_t nr_zero)
 {
+	uint8_t *image_pages_at = (uint8_t *)header + resume->header_image_pages;
+	uint8_t *pages_at = (uint8_t *)header + resume->header_pages;
 	uint64_t meta = (nr_pages + PFNS_PER_PAGE - 1) / PFNS_PER_PAGE;
 	uint64_t image_pages, pages;
 
-	memcpy(&image_pages, (uint8_t *)header + INFO_IMAGE_PAGES, 8);
-	memcpy(&pages, (uint8_t *)header + INFO_PAGES, 8);
+	memcpy(&image_pages, image_pages_at, 8);
+	memcpy(&pages, pages_at, 8);
 	if (!nr_zero || nr_zero > nr_pages || image_pages != nr_pages ||
 	    pages != nr_pages + meta + 1)
 		return false;
 	image_pages -= nr_zero;
 	pages -= nr_zero;
-	memcpy((uint8_t *)header + INFO_IMAGE_PAGES, &image_pages, 8);
-	memcpy((uint8_t *)header + INFO_PAGES, &pages, 8);
+	memcpy(image_pages_at, &image_pages, 8);
+	memcpy(pages_at, &pages, 8);
 	return true;
 }
 
 int snapshot_feed_pfns(struct snapshot_feed *f,
 		       const struct pfn_chunk *chunks, size_t nr_chunks,
-		       uint64_t nr_pages, const uint64_t *zero_bits)
+		       uint64_t nr_pages, const uint64_t *zero_bits,
+		       uint64_t zero_flag)
 {
 	uint64_t page[PFNS_PER_PAGE], done = 0;
 	struct pfn_walk walk;
@@ -136,7 +130,7 @@ int snapshot_feed_pfns(struct snapshot_feed *f,
 		while (n < PFNS_PER_PAGE && done < nr_pages) {
 			page[n] = pfn_walk_next(&walk);
 			if (zero_bits && zero_bits[done / 64] & (1ULL << (done % 64)))
-				page[n] |= PFN_ZERO_FLAG;
+				page[n] |= zero_flag;
 			n++;
 			done++;
 		}

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <linux/kexec_hibernate.h>
 
 #include "pfn_bitmap.h"
 
@@ -37,22 +38,23 @@ int snapshot_feed_pages(struct snapshot_feed *f, const void *pages, size_t n);
 /*
  * Prepare @header, the image header page of an image of @nr_pages pages,
  * for a stream that leaves out its @nr_zero all-zero pages: the kernel's
- * own encoding, where a zero page is a PFN with the top bit set and no
- * data.  The header's page counts (struct swsusp_info, private to the
- * kernel) are changed only where they hold exactly the values this image
- * implies, so a layout we do not know is left alone.  Return true if the
- * zero pages may be left out.
+ * own encoding, where a zero page is a PFN with @resume's zero flag set
+ * and no data.  The header's page counts, where @resume (checked) says
+ * they are, change only if they hold exactly the values this image
+ * implies.  Return true if the zero pages may be left out.
  */
-bool snapshot_header_skip_zero_pages(void *header, uint64_t nr_pages,
-				     uint64_t nr_zero);
+bool snapshot_header_skip_zero_pages(void *header,
+				     const struct kexec_hib_resume *resume,
+				     uint64_t nr_pages, uint64_t nr_zero);
 
 /*
  * Write the PFN list; with @zero_bits, pages whose bit is set are flagged
- * as zero pages and must then not be written as data.
+ * with @zero_flag as zero pages and must then not be written as data.
  */
 int snapshot_feed_pfns(struct snapshot_feed *f,
 		       const struct pfn_chunk *chunks, size_t nr_chunks,
-		       uint64_t nr_pages, const uint64_t *zero_bits);
+		       uint64_t nr_pages, const uint64_t *zero_bits,
+		       uint64_t zero_flag);
 /* Jump into the loaded image; returns only on failure. */
 int snapshot_feed_restore(struct snapshot_feed *f);
 

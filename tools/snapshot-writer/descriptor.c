@@ -9,6 +9,7 @@
 #include "crc32.h"
 #include "descriptor.h"
 #include "image_format.h"
+#include "resume_record.h"
 
 #define CHUNKS_PER_TABLE \
 	KEXEC_HIB_TABLE_ENTRIES(DESC_PAGE_SIZE, struct kexec_hib_bitmap_chunk)
@@ -114,6 +115,9 @@ static int check_fixed_part(struct loader *l, uint64_t phys)
 		return fail(l, KEXEC_HIB_ERR_ABI,
 			    "descriptor ABI %u.%u, this writer reads %u.x",
 			    d->abi_major, d->abi_minor, KEXEC_HIB_ABI_MAJOR);
+	if (d->size == offsetof(struct kexec_hib_descriptor, resume))
+		return fail(l, KEXEC_HIB_ERR_ABI,
+			    "the kernel does not say how its image is resumed (a descriptor without the resume record): its hibernation patches are older than these tools");
 	if (d->size < sizeof(*d) || d->size > KEXEC_HIB_STATUS_OFFSET)
 		return fail(l, KEXEC_HIB_ERR_DESCRIPTOR,
 			    "descriptor size %u, expected %zu to %u",
@@ -144,6 +148,10 @@ static int check_fixed_part(struct loader *l, uint64_t phys)
 	if (!release_printable(d->release, sizeof(d->release)))
 		return fail(l, KEXEC_HIB_ERR_DESCRIPTOR,
 			    "kernel release not a terminated, printable string");
+	if (resume_record_check(&d->resume,
+				d->ram[d->nr_ram_ranges - 1].end_pfn,
+				l->why, l->why_len) != RESUME_USABLE)
+		return KEXEC_HIB_ERR_ABI;
 	/* Checked before they size any allocation. */
 	if (d->nr_bitmap_chunks == 0)
 		return fail(l, KEXEC_HIB_ERR_DESCRIPTOR, "no bitmap chunks");

@@ -577,6 +577,7 @@ static int write_image(struct writer *w)
 		w->image_id = (uint64_t)t0.tv_nsec << 32 ^ (uint64_t)t0.tv_sec ^
 			      d->sequence << 48;
 	sb.nr_pages = d->nr_image_pages;
+	sb.resume = d->resume;
 	memcpy(sb.target_uuid, w->opt->target_uuid, sizeof(sb.target_uuid));
 	if (w->encrypted) {
 		image_keys_new(&w->keys);

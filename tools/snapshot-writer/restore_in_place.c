@@ -228,7 +228,7 @@ bool restore_in_place(const char *device, const uint8_t *master_key)
 	image_stop_stream(&r);
 	placing = placing_seconds(&placer);
 	placer_free(&placer);
-	if (restore_jump_load(&plan, r.header_page, why, sizeof(why))) {
+	if (restore_jump_load(&plan, &r.sb.resume, why, sizeof(why))) {
 		inplace_plan_free(&plan);
 		return keep_image(&r, device, why);
 	}

@@ -10,17 +10,7 @@
 #include <unistd.h>
 
 #include "restore_jump.h"
-
-/* The x86-64 part of the image header (arch/x86/power/hibernate.c). */
-struct x86_restore_record {
-	uint64_t jump_address;		/* restore_registers() */
-	uint64_t jump_address_phys;
-	uint64_t cr3;
-	uint64_t magic;
-	uint64_t e820_checksum;
-};
-
-#define X86_RESTORE_MAGIC	0x23456789ABCDEF02ULL
+#include "resume_record.h"
 
 /* restore_stub.S */
 extern const uint8_t khib_stub_start[], khib_stub_params[], khib_stub_end[];
@@ -57,14 +47,14 @@ static uint64_t phys_of(const struct inplace_plan *plan, uint64_t index)
  * and the kernel's text (top index 511) as they do in 4-level paging.
  */
 static void build_tables(uint8_t *segment, const struct inplace_plan *plan,
-			 uint64_t gib, const struct x86_restore_record *rec)
+			 uint64_t gib, const struct kexec_hib_resume *resume)
 {
 	uint64_t *pml5 = page_of(segment, INPLACE_PML5_PAGE);
 	uint64_t *pml4 = page_of(segment, INPLACE_PML4_PAGE);
 	uint64_t *low_pdpt = page_of(segment, INPLACE_LOW_PDPT_PAGE);
 	uint64_t *high_pdpt = page_of(segment, INPLACE_HIGH_PDPT_PAGE);
 	uint64_t *high_pd = page_of(segment, INPLACE_HIGH_PD_PAGE);
-	uint64_t va = rec->jump_address, text = rec->jump_address_phys;
+	uint64_t va = resume->entry, text = resume->entry_phys;
 	unsigned int pd = (va >> 21) & 511;
 
 	pml5[0] = phys_of(plan, INPLACE_PML4_PAGE) | PTE_TABLE;
@@ -82,7 +72,7 @@ static void build_tables(uint8_t *segment, const struct inplace_plan *plan,
 				 PTE_TABLE;
 	high_pdpt[(va >> 30) & 511] = phys_of(plan, INPLACE_HIGH_PD_PAGE) |
 				      PTE_TABLE;
-	/* Two large pages: restore_registers() may cross into the next. */
+	/* Two large pages: the entry code may cross into the next. */
 	high_pd[pd] = (text & ~(LARGE_PAGE - 1)) | PTE_LARGE;
 	if (pd < 511)
 		high_pd[pd + 1] = ((text & ~(LARGE_PAGE - 1)) + LARGE_PAGE) |
@@ -139,29 +129,24 @@ static unsigned long make_segments(const struct inplace_plan *plan,
 }
 
 int restore_jump_load(const struct inplace_plan *plan,
-		      const uint8_t *header_page, char *why, size_t why_len)
+		      const struct kexec_hib_resume *resume,
+		      char *why, size_t why_len)
 {
 	size_t code = khib_stub_end - khib_stub_start;
 	size_t params_at = khib_stub_params - khib_stub_start;
 	uint64_t gib = (plan->max_pfn + (1ULL << 18) - 1) >> 18;
 	uint64_t moves_page = INPLACE_LOW_PD_PAGE + gib;
 	struct kexec_segment segments[INPLACE_MAX_SEGMENTS];
-	struct x86_restore_record rec;
 	struct stub_params params;
 	unsigned long nr_segments;
 	uint64_t entry;
 	uint8_t *buf;
 	long ret;
 
-	memcpy(&rec, header_page, sizeof(rec));
-	if (rec.magic != X86_RESTORE_MAGIC ||
-	    (rec.jump_address ^ rec.jump_address_phys) & (LARGE_PAGE - 1) ||
-	    (rec.jump_address >> 39 & 511) == 0) {
-		snprintf(why, why_len,
-			 "the image header does not name a way into the restored kernel (magic %#" PRIx64 ")",
-			 rec.magic);
+	/* Checked by the writer, and by the reader at open: again, so near. */
+	if (resume_record_check(resume, plan->max_pfn, why, why_len) !=
+	    RESUME_USABLE)
 		return -1;
-	}
 	if (moves_page >= plan->segment_pages || code > PAGE) {
 		snprintf(why, why_len, "the restore plan does not fit its pages");
 		return -1;
@@ -171,14 +156,14 @@ int restore_jump_load(const struct inplace_plan *plan,
 		snprintf(why, why_len, "no memory for the restore code");
 		return -1;
 	}
-	build_tables(buf, plan, gib, &rec);
+	build_tables(buf, plan, gib, resume);
 	build_moves(buf, plan, moves_page);
 	entry = phys_of(plan, INPLACE_CODE_PAGE);
 	params = (struct stub_params){
 		.pml4 = phys_of(plan, INPLACE_PML4_PAGE),
 		.moves = phys_of(plan, moves_page),
-		.cr3 = rec.cr3,
-		.jump = rec.jump_address,
+		.cr3 = resume->page_table,
+		.jump = resume->entry,
 		.pml5 = phys_of(plan, INPLACE_PML5_PAGE),
 	};
 	memcpy(buf, khib_stub_start, code);

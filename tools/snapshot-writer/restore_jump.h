@@ -8,16 +8,18 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <linux/kexec_hibernate.h>
 
 #include "inplace_plan.h"
 
 /*
- * Load the restore code for @plan with kexec.  @header_page is the image's
- * header page, whose x86 part names restore_registers() and the page
- * tables to jump with.  Return 0, or -1 with @why filled in.
+ * Load the restore code for @plan with kexec.  @resume is the image's
+ * resume record, the hibernating kernel's word on how its kernel is
+ * entered.  Return 0, or -1 with @why filled in.
  */
 int restore_jump_load(const struct inplace_plan *plan,
-		      const uint8_t *header_page, char *why, size_t why_len);
+		      const struct kexec_hib_resume *resume,
+		      char *why, size_t why_len);
 
 /* Run it.  Returns only if the kexec could not start, with errno set. */
 void restore_jump(void);
