@@ -38,7 +38,7 @@ static void print_details(const struct khib_image_super *sb)
 {
 	printf("  format %u.%u, sequence %" PRIu64 ", Linux %s\n", sb->major,
 	       sb->minor, (uint64_t)sb->sequence, sb->release);
-	printf("  resumed by convention %u at %#" PRIx64 " (physical %#" PRIx64
+	printf("  resume: convention %u, entry %#" PRIx64 " (physical %#" PRIx64
 	       "), page tables at %#" PRIx64 "\n", sb->resume.convention,
 	       (uint64_t)sb->resume.entry, (uint64_t)sb->resume.entry_phys,
 	       (uint64_t)sb->resume.page_table);
