@@ -43,8 +43,10 @@ fi
 if ! cmp -s "$wanted.new" "$wanted" || [ ! -f "$out/.config" ]; then
 	echo "build-kernel: configuring $name"
 	make_k -s tinyconfig >"$log" 2>&1
-	"$src/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" \
-		"$wanted.new" >>"$log" 2>&1
+	# From $out: merge_config.sh leaves its temporary files in the
+	# current directory while it runs.
+	(cd "$out" && "$src/scripts/kconfig/merge_config.sh" -m -O "$out" \
+		"$out/.config" "$wanted.new") >>"$log" 2>&1
 	make_k -s olddefconfig >>"$log" 2>&1
 	# Every requested option must have survived olddefconfig.
 	missing=0
